@@ -1,0 +1,74 @@
+# Tessera's two entry points, per the README's Quick start:
+#   make run    installs what is missing (Debian packages, npm packages), builds and starts the app
+#   make test   installs what the tests need, then runs every check and test
+# Both work on a fresh Debian/Ubuntu machine, as root or through sudo.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Builds live outside the clone so CI runs on the same machine reuse them;
+# nothing depends on that cache being there.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/tessera/target
+export CARGO_TERM_COLOR ?= never
+export DEBIAN_FRONTEND := noninteractive
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO ?= cargo
+NPM ?= npm
+
+# What building and running the app needs, and what the tests add to that.
+APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev
+APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
+            xdotool xclip oathtool zbar-tools hyperfine
+
+.PHONY: help run test bench package deps-build deps-test ui ui-check rust-check
+
+help:
+	@echo "make run      install what is missing, build and start Tessera"
+	@echo "make test     install test tools, run every check and test"
+	@echo "make bench    print benchmark tables (release build)"
+
+# Installs only the Debian packages that are missing, so a ready machine
+# never calls apt.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed' || echo "$$p"; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps-build:
+	$(call apt_install,$(APT_BUILD))
+	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust from your distribution or rustup" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install nodejs npm" >&2; exit 1; }
+
+deps-test: deps-build
+	$(call apt_install,$(APT_TEST))
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+# The app embeds ui/dist, so the UI is built before any cargo build of the app.
+ui: ui/node_modules/.package-lock.json
+	cd ui && $(NPM) run build
+
+run: deps-build ui
+	$(CARGO) run -p tessera-app
+
+ui-check: ui/node_modules/.package-lock.json
+	cd ui && $(NPM) run typecheck && $(NPM) run lint && $(NPM) test
+
+rust-check: ui
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test: deps-test ui-check rust-check
+	tests/with-desktop.sh $(CARGO) test --workspace --locked
+
+bench: deps-test ui
+	$(CARGO) bench --workspace --locked

@@ -1,0 +1,13 @@
+//! Tessera's end-to-end tests: one test binary (ripgrep style) with shared
+//! helpers. CLI scenarios run the real `tessera` binary; app scenarios drive
+//! the real desktop window through tauri-driver and WebKitWebDriver.
+//!
+//! Run them through `make test`, which provides what they need: an Xvfb
+//! display, a D-Bus session with an unlocked gnome-keyring
+//! (tests/with-desktop.sh), oathtool, and tauri-driver. Without those the
+//! tests fail and say what is missing; they never pass vacuously.
+
+mod app;
+mod gen;
+mod util;
+mod webdriver;

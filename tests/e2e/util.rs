@@ -1,0 +1,125 @@
+//! Helpers shared by the end-to-end tests: finding the binaries under test,
+//! running them, and a small deterministic random source.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The desktop app binary, built by cargo for this test target.
+pub fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tessera-app"))
+}
+
+/// The `tessera` CLI, built from crates/cli the first time a test asks, so the
+/// tests always run the current code rather than a stale binary.
+pub fn cli_binary() -> &'static Path {
+    static CLI: OnceLock<PathBuf> = OnceLock::new();
+    CLI.get_or_init(|| {
+        let test_exe = std::env::current_exe().expect("path of the test binary");
+        // target/<profile>/deps/e2e-<hash> -> target/<profile>
+        let profile_dir = test_exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("test binary lives in target/<profile>/deps");
+        let profile = profile_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("debug");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "-p", "tessera-cli", "--bin", "tessera"]);
+        if profile != "debug" {
+            build.args(["--profile", profile]);
+        }
+        let status = build
+            .status()
+            .expect("could not run cargo to build the tessera CLI");
+        assert!(status.success(), "building the tessera CLI failed");
+        let binary = profile_dir.join(format!("tessera{}", std::env::consts::EXE_SUFFIX));
+        assert!(binary.exists(), "{} was not built", binary.display());
+        binary
+    })
+}
+
+/// Runs the CLI with these arguments and no standard input.
+pub fn tessera(args: &[&str]) -> Output {
+    Command::new(cli_binary())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("could not run tessera")
+}
+
+/// Runs a program the tests compare against, failing clearly when the test
+/// set-up (`make test`) has not installed it.
+pub fn peer(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|err| panic!("could not run {program} ({err}): run the tests through `make test`, which installs it"))
+}
+
+/// Standard output as a trimmed string, after asserting success.
+pub fn stdout_ok(output: &Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed with {}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone())
+        .expect("UTF-8 output")
+        .trim()
+        .to_owned()
+}
+
+/// SplitMix64: a tiny deterministic generator, so a failing random case can
+/// be reproduced from the seed printed with it.
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `low..=high`.
+    pub fn range(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next_u64() % (high - low + 1)
+    }
+
+    /// `len` random bytes.
+    pub fn bytes(&mut self, len: usize) -> Vec<u8> {
+        (0..len).map(|_| self.next_u64() as u8).collect()
+    }
+}
+
+/// Lowercase hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// RFC 4648 base32, uppercase, unpadded: written here independently of the
+/// crate under test so the comparison is not circular.
+pub fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
