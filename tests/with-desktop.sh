@@ -48,6 +48,9 @@ chmod 700 "$session_dir/runtime"
 export XDG_DATA_HOME="$session_dir/data" XDG_CONFIG_HOME="$session_dir/config" XDG_RUNTIME_DIR="$session_dir/runtime"
 eval "$(printf 'tessera-test' | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL GNOME_KEYRING_PID 2>/dev/null || true
+# Services D-Bus starts on demand (the desktop portal, for one) must see the
+# same display and folders.
+dbus-update-activation-environment DISPLAY XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR 2>/dev/null || true
 
 echo "with-desktop: DISPLAY=$DISPLAY, D-Bus session and gnome-keyring running" >&2
 status=0

@@ -9,5 +9,7 @@
 
 mod app;
 mod gen;
+mod recovery;
 mod util;
+mod vault;
 mod webdriver;

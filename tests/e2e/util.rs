@@ -50,6 +50,74 @@ pub fn tessera(args: &[&str]) -> Output {
         .expect("could not run tessera")
 }
 
+/// A vault in a fresh temporary folder, and how to run the CLI on it.
+pub struct TestVault {
+    /// Holds the folder until the test ends.
+    pub dir: tempfile::TempDir,
+    /// The vault file (not created yet).
+    pub path: PathBuf,
+    /// A file holding the password `correct horse`.
+    pub password_file: PathBuf,
+}
+
+impl TestVault {
+    /// A new folder with a password file and no vault yet.
+    pub fn new() -> TestVault {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("vault.tessera");
+        let password_file = dir.path().join("password");
+        std::fs::write(&password_file, "correct horse\n").unwrap();
+        TestVault {
+            dir,
+            path,
+            password_file,
+        }
+    }
+
+    /// A command running the CLI on this vault, with the caller's
+    /// environment cleaned of anything that would pick another vault.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(cli_binary());
+        command
+            .args(args)
+            .env("TESSERA_VAULT", &self.path)
+            .env_remove("TESSERA_PASSWORD_FILE")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs the CLI on this vault.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("could not run tessera")
+    }
+
+    /// Runs the CLI on this vault with `--password-file`.
+    pub fn run_with_password(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--password-file", self.password_file.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+}
+
+/// Standard error as text, after asserting failure.
+pub fn stderr_failed(output: &Output, what: &str) -> String {
+    assert!(
+        !output.status.success(),
+        "{what} should have failed but printed: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
+
+/// Fails clearly when there is no session bus, so keyring tests never pass
+/// by not running.
+pub fn require_keyring() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "no D-Bus session: run the keyring tests through `make test` (tests/with-desktop.sh starts gnome-keyring)"
+    );
+}
+
 /// Runs a program the tests compare against, failing clearly when the test
 /// set-up (`make test`) has not installed it.
 pub fn peer(program: &str, args: &[&str]) -> Output {

@@ -1,5 +1,7 @@
 //! The raw command line as clap parses it. Nothing here is trusted yet: each
-//! command validates its raw arguments into a typed request before any work.
+//! command validates its raw arguments into typed values before any work.
+
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -7,9 +9,34 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "tessera", version, about, propagate_version = true)]
 pub struct Cli {
+    /// Where the vault is and how to unlock it.
+    #[command(flatten)]
+    pub vault: VaultArgs,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Options shared by every command that opens the vault.
+#[derive(Debug, Args)]
+pub struct VaultArgs {
+    /// The vault file (default: tessera/vault.tessera in the OS's data folder, as the app uses).
+    #[arg(long, global = true, value_name = "PATH", env = "TESSERA_VAULT")]
+    pub vault: Option<PathBuf>,
+
+    /// Read the vault password from the first line of this file.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "TESSERA_PASSWORD_FILE"
+    )]
+    pub password_file: Option<PathBuf>,
+
+    /// Do not use the OS keyring to unlock the vault; use the password.
+    #[arg(long, global = true)]
+    pub no_keyring: bool,
 }
 
 /// The subcommands.
@@ -27,6 +54,127 @@ pub enum Command {
                       tessera gen 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP' --window 1"
     )]
     Gen(GenArgs),
+    /// Create a new vault, protected by a password, the OS keyring, or both.
+    Init(InitArgs),
+    /// Add an account from an otpauth:// URI or from its secret and parameters.
+    Add(AddArgs),
+    /// List the accounts (no secrets, no codes).
+    List(ListArgs),
+    /// Show the current codes of the accounts matching QUERY (all when omitted).
+    Code(CodeArgs),
+    /// Change an account's issuer, name or notes.
+    Edit(EditArgs),
+    /// Remove an account.
+    Remove(RemoveArgs),
+    /// Set or change the vault password.
+    Passwd(PasswdArgs),
+    /// Turn unlocking through the OS keyring on or off.
+    Keyring(KeyringArgs),
+    /// Keep one-time recovery codes: add, list, mark used, remove.
+    #[command(subcommand)]
+    Recovery(RecoveryCommand),
+}
+
+/// `tessera recovery`'s subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCommand {
+    /// Store recovery codes for an account or service: as arguments, from a file, or pasted on stdin.
+    #[command(after_help = "Examples:\n  \
+                            tessera recovery add github --file github-recovery-codes.txt\n  \
+                            tessera recovery add google < codes.txt\n  \
+                            tessera recovery add microsoft --rotating 'ABCDE-FGHIJ-KLMNO-PQRST-UVWXY'\n  \
+                            tessera recovery add 'Acme Bank' --new-service 1234-5678 8765-4321")]
+    Add(RecoveryAddArgs),
+    /// List stored recovery codes, masked unless --reveal is given.
+    List(RecoveryListArgs),
+    /// Mark a recovery code used (after using it at the service).
+    Use(RecoveryUseArgs),
+    /// Remove one recovery code, or every code kept for a service.
+    Remove(RecoveryRemoveArgs),
+}
+
+/// `tessera recovery add`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct RecoveryAddArgs {
+    /// The account or service: part of its issuer or name, or its id.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    /// The codes, one per argument, exactly as issued (quote codes with spaces).
+    #[arg(value_name = "CODE", conflicts_with = "file")]
+    pub codes: Vec<String>,
+
+    /// Read the codes from this file, as the service gave it (numbering and headings are dropped).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// The service issues a single code and a new one each time it is used.
+    #[arg(long)]
+    pub rotating: bool,
+
+    /// Where the codes came from and when.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+
+    /// QUERY names a service with no OTP account in the vault: keep its codes under that name.
+    #[arg(long)]
+    pub new_service: bool,
+
+    /// With --new-service: the account name at that service.
+    #[arg(long, value_name = "NAME", requires = "new_service")]
+    pub name: Option<String>,
+
+    /// Save without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `tessera recovery list`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct RecoveryListArgs {
+    /// Only this account or service.
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+
+    /// Show the codes themselves instead of masked ones.
+    #[arg(long)]
+    pub reveal: bool,
+
+    /// Print JSON: per service id, issuer, name, unused, used, and codes ({code (with --reveal), used, used_at}).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tessera recovery use`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct RecoveryUseArgs {
+    /// The account or service.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    /// The code that was used (case, spaces and dashes are ignored).
+    #[arg(value_name = "CODE")]
+    pub code: String,
+
+    /// The new code the service issued in its place.
+    #[arg(long, value_name = "NEW")]
+    pub replacement: Option<String>,
+}
+
+/// `tessera recovery remove`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct RecoveryRemoveArgs {
+    /// The account or service.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    /// Only this code; without it, every code kept for the service.
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
+
+    /// Remove without asking (needed when not on a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Hash algorithms as typed on the command line.
@@ -40,13 +188,9 @@ pub enum AlgorithmArg {
     Sha512,
 }
 
-/// `tessera gen`'s raw arguments.
+/// A secret and its code parameters, as flags (`gen` and `add` share them).
 #[derive(Debug, Args)]
-pub struct GenArgs {
-    /// An otpauth:// URI to take every parameter from.
-    #[arg(value_name = "URI", conflicts_with_all = ["secret", "hex", "digits", "period", "algorithm", "steam"])]
-    pub uri: Option<String>,
-
+pub struct OtpFlags {
     /// The shared secret, base32 as services show it (case, spaces, dashes and padding are
     /// ignored); `-` reads it from the first line of standard input, out of sight of `ps`.
     #[arg(long, value_name = "SECRET")]
@@ -56,11 +200,7 @@ pub struct GenArgs {
     #[arg(long, requires = "secret")]
     pub hex: bool,
 
-    /// The moment to generate a TOTP code for, in Unix seconds (default: now).
-    #[arg(long, value_name = "UNIX_SECONDS", conflicts_with = "counter")]
-    pub time: Option<u64>,
-
-    /// Generate an HOTP code for this counter value.
+    /// HOTP counter value (makes the code counter-based).
     #[arg(long, value_name = "N")]
     pub counter: Option<u64>,
 
@@ -76,9 +216,25 @@ pub struct GenArgs {
     #[arg(long, value_enum, value_name = "ALGORITHM")]
     pub algorithm: Option<AlgorithmArg>,
 
-    /// Generate a 5-character Steam Guard code.
+    /// A 5-character Steam Guard code.
     #[arg(long, conflicts_with_all = ["digits", "algorithm", "counter"])]
     pub steam: bool,
+}
+
+/// `tessera gen`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// An otpauth:// URI to take every parameter from.
+    #[arg(value_name = "URI", conflicts_with_all = ["secret", "hex", "digits", "period", "algorithm", "steam"])]
+    pub uri: Option<String>,
+
+    /// The secret and parameters.
+    #[command(flatten)]
+    pub otp: OtpFlags,
+
+    /// The moment to generate a TOTP code for, in Unix seconds (default: now).
+    #[arg(long, value_name = "UNIX_SECONDS", conflicts_with = "counter")]
+    pub time: Option<u64>,
 
     /// Also print the codes for N steps before and after, one a line, the current one marked.
     #[arg(long, value_name = "N")]
@@ -87,4 +243,129 @@ pub struct GenArgs {
     /// Print JSON: {"code", "valid_from", "valid_until"} for TOTP, {"code", "counter"} for HOTP.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `tessera init`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Also keep a key in the OS keyring, so the vault opens without a password here.
+    #[arg(long)]
+    pub keyring: bool,
+
+    /// No password slot: the vault opens only through the keyring (needs --keyring).
+    #[arg(long, requires = "keyring")]
+    pub no_password: bool,
+}
+
+/// `tessera add`'s raw arguments.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+                        tessera add 'otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub'\n  \
+                        tessera add --issuer GitHub --name alice --secret 'jbsw y3dp ehpk 3pxp'\n  \
+                        tessera add --issuer Example --name bob --secret JBSWY3DPEHPK3PXP --hotp --counter 5")]
+pub struct AddArgs {
+    /// An otpauth:// URI, as the enrollment QR code holds it.
+    #[arg(value_name = "URI", conflicts_with_all = ["secret", "hex", "digits", "period", "algorithm", "steam", "hotp", "counter", "issuer", "name"])]
+    pub uri: Option<String>,
+
+    /// The service, e.g. GitHub.
+    #[arg(long, value_name = "ISSUER")]
+    pub issuer: Option<String>,
+
+    /// The account at the service, e.g. alice@example.com.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The secret and parameters.
+    #[command(flatten)]
+    pub otp: OtpFlags,
+
+    /// A counter-based (HOTP) account; --counter gives its start (default 0).
+    #[arg(long, conflicts_with = "steam")]
+    pub hotp: bool,
+
+    /// Add even if an account with the same secret, issuer and name exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `tessera list`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print a JSON array of {id, issuer, name, type, algorithm, digits, period|counter}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tessera code`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    /// Part of the issuer or account name (any case), or an account id.
+    #[arg(value_name = "QUERY")]
+    pub query: Option<String>,
+
+    /// The moment for time-based codes, in Unix seconds (default: now).
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub time: Option<u64>,
+
+    /// Print a JSON array of {id, issuer, name, code, seconds_left}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tessera edit`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The account: part of its issuer or name, or its id; must match exactly one.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    /// New issuer.
+    #[arg(long, value_name = "ISSUER")]
+    pub issuer: Option<String>,
+
+    /// New account name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// New notes (replacing the old ones).
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+}
+
+/// `tessera remove`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The account: part of its issuer or name, or its id; must match exactly one.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    /// Remove without asking (needed when not on a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `tessera passwd`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// Read the new password from the first line of this file instead of asking.
+    #[arg(long, value_name = "PATH")]
+    pub new_password_file: Option<PathBuf>,
+}
+
+/// `tessera keyring`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct KeyringArgs {
+    /// Turn it on or off.
+    #[arg(value_enum)]
+    pub action: KeyringAction,
+}
+
+/// What `tessera keyring` does.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeyringAction {
+    /// Keep a key in the OS keyring so the vault opens without a password here.
+    Enable,
+    /// Remove the keyring key; the vault then needs its password.
+    Disable,
 }

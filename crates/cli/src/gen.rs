@@ -2,13 +2,14 @@
 //! oathtool. Raw arguments become a [`GenRequest`] (every parameter checked)
 //! before a single code is computed.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use serde::Serialize;
-use tessera_otp::{uri, Algorithm, Enrollment, OtpKind, OtpParams, Secret};
+use tessera_otp::{uri, Enrollment, OtpKind};
 
-use crate::args::{AlgorithmArg, GenArgs};
+use crate::args::GenArgs;
+use crate::otp_input::enrollment_from_flags;
 
 /// The widest `--window`: far more than any clock drift, small enough that a
 /// typo cannot ask for billions of codes.
@@ -30,29 +31,12 @@ impl GenRequest {
     /// Validates raw arguments into a request, reading the secret from stdin
     /// when it is given as `-`.
     pub fn from_args(raw: GenArgs) -> anyhow::Result<GenRequest> {
-        let mut enrollment = match (raw.uri, raw.secret) {
-            (Some(text), None) => uri::parse(&text)?,
-            (None, Some(secret_text)) => {
-                let secret = read_secret(&secret_text, raw.hex)?;
-                let params = params_from_flags(
-                    &raw.algorithm,
-                    raw.digits,
-                    raw.period,
-                    raw.counter,
-                    raw.steam,
-                );
-                params.validate()?;
-                Enrollment {
-                    issuer: String::new(),
-                    name: String::new(),
-                    secret,
-                    params,
-                }
-            }
-            (None, None) => {
+        let mut enrollment = match raw.uri {
+            Some(text) => uri::parse(&text)?,
+            None if raw.otp.secret.is_none() => {
                 bail!("give a --secret or an otpauth:// URI (see `tessera gen --help`)")
             }
-            (Some(_), Some(_)) => bail!("give either a --secret or an otpauth:// URI, not both"),
+            None => enrollment_from_flags(&raw.otp, false, String::new(), String::new())?,
         };
         match enrollment.params.kind {
             OtpKind::Hotp => {
@@ -61,12 +45,12 @@ impl GenRequest {
                         "--time applies to time-based codes, and this URI is HOTP: use --counter"
                     );
                 }
-                if let Some(counter) = raw.counter {
+                if let Some(counter) = raw.otp.counter {
                     enrollment.params.counter = counter;
                 }
             }
             OtpKind::Totp | OtpKind::Steam => {
-                if raw.counter.is_some() {
+                if raw.otp.counter.is_some() {
                     bail!(
                         "--counter applies to HOTP codes, and this URI is time-based: use --time"
                     );
@@ -84,57 +68,6 @@ impl GenRequest {
             json: raw.json,
         })
     }
-}
-
-/// Parameters from `--secret` mode's flags: HOTP with `--counter`, Steam with
-/// `--steam`, TOTP otherwise.
-fn params_from_flags(
-    algorithm: &Option<AlgorithmArg>,
-    digits: Option<u8>,
-    period: Option<u64>,
-    counter: Option<u64>,
-    steam: bool,
-) -> OtpParams {
-    let mut params = match (steam, counter) {
-        (true, _) => OtpParams::steam(),
-        (false, Some(counter)) => OtpParams::hotp(counter),
-        (false, None) => OtpParams::totp(),
-    };
-    if let Some(algorithm) = algorithm {
-        params.algorithm = match algorithm {
-            AlgorithmArg::Sha1 => Algorithm::Sha1,
-            AlgorithmArg::Sha256 => Algorithm::Sha256,
-            AlgorithmArg::Sha512 => Algorithm::Sha512,
-        };
-    }
-    if let Some(digits) = digits {
-        params.digits = digits;
-    }
-    if let Some(period) = period {
-        params.period = period;
-    }
-    params
-}
-
-fn read_secret(text: &str, hex: bool) -> anyhow::Result<Secret> {
-    let from_stdin;
-    let text = if text == "-" {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("could not read the secret from standard input")?;
-        from_stdin = zeroize::Zeroizing::new(line);
-        from_stdin.trim()
-    } else {
-        text
-    };
-    let secret = if hex {
-        Secret::from_hex(text)?
-    } else {
-        Secret::from_base32(text)?
-    };
-    Ok(secret)
 }
 
 /// One line of output: a code and where it sits relative to the request.

@@ -7,8 +7,13 @@
 //! and only then acted on; every failure ends as one line on stderr and a
 //! non-zero exit code.
 
+mod accounts;
 mod args;
 mod gen;
+mod otp_input;
+mod query;
+mod recovery;
+mod vault_access;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,7 +21,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, RecoveryCommand};
+use crate::vault_access::VaultAccess;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,10 +39,31 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match cli.command {
-        Command::Gen(raw) => {
-            let request = gen::GenRequest::from_args(raw)?;
-            gen::run(&request, unix_now()?, &mut out)
+    let now = unix_now()?;
+    if let Command::Gen(raw) = cli.command {
+        let request = gen::GenRequest::from_args(raw)?;
+        return gen::run(&request, now, &mut out);
+    }
+    let access = VaultAccess::from_args(&cli.vault)?;
+    match &cli.command {
+        Command::Gen(_) => unreachable!("handled above: gen needs no vault"),
+        Command::Init(args) => accounts::init(&access, args, now, &mut out),
+        Command::Add(args) => accounts::add(&access, args, now, &mut out),
+        Command::List(args) => accounts::list(&access, args, &mut out),
+        Command::Code(args) => accounts::code(&access, args, now, &mut out),
+        Command::Edit(args) => accounts::edit(&access, args, now, &mut out),
+        Command::Remove(args) => accounts::remove(&access, args, now, &mut out),
+        Command::Passwd(args) => accounts::passwd(&access, args, &mut out),
+        Command::Keyring(args) => accounts::keyring(&access, args.action, &mut out),
+        Command::Recovery(RecoveryCommand::Add(args)) => {
+            recovery::add(&access, args, now, &mut out)
+        }
+        Command::Recovery(RecoveryCommand::List(args)) => recovery::list(&access, args, &mut out),
+        Command::Recovery(RecoveryCommand::Use(args)) => {
+            recovery::use_code(&access, args, now, &mut out)
+        }
+        Command::Recovery(RecoveryCommand::Remove(args)) => {
+            recovery::remove(&access, args, now, &mut out)
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Tessera's OTP engine: HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard
-//! codes, secrets in base32 and hex, and `otpauth://` URIs.
+//! codes, secrets in base32 and hex, `otpauth://` URIs, and the model of
+//! one-time recovery codes with the parser for blocks of them as services
+//! hand them out.
 //!
 //! It is pure: nothing reads the clock or the disk, so the time (or counter)
 //! is always an argument and every result is reproducible. The app, the
@@ -40,6 +42,8 @@ mod algorithm;
 mod enrollment;
 mod generate;
 mod params;
+mod recovery;
+mod recovery_block;
 mod secret;
 pub mod uri;
 
@@ -49,6 +53,11 @@ pub use generate::{hotp, steam, timed_steam, timed_totp, totp, Code, TimedCode};
 pub use params::{
     OtpParams, ParamsError, DEFAULT_PERIOD, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, STEAM_DIGITS,
 };
+pub use recovery::{
+    RecoveryCode, RecoveryCodes, RecoveryError, RecoveryWarning, UseOutcome,
+    DEFAULT_FEW_LEFT_THRESHOLD, MAX_CODE_LEN,
+};
+pub use recovery_block::{parse_recovery_block, RecoveryBlockError, MAX_BLOCK_LEN};
 pub use secret::{Secret, SecretError};
 pub use uri::UriError;
 /// Re-exported because secrets and URIs are handed out in it.

@@ -1,0 +1,429 @@
+//! Recovery codes: the one-time codes services hand out for the day the
+//! second factor is lost. Each is good once; some services give a list
+//! (GitHub 16, Google 10), others a single code that they replace each time
+//! it is used. People lose access when they lose track of which are spent,
+//! so this module keeps every code with its state and says when to worry.
+//!
+//! Codes are secrets: they live in [`Zeroizing`] strings and never appear in
+//! `Debug` output or error messages (errors name codes by position).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// How many unused codes may remain before a warning, unless the user's
+/// settings say otherwise.
+pub const DEFAULT_FEW_LEFT_THRESHOLD: usize = 2;
+
+/// One recovery code, kept exactly as the service issued it.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RecoveryCode {
+    code: Zeroizing<String>,
+    /// When it was stored, in Unix seconds.
+    pub added_at: u64,
+    /// When it was used, in Unix seconds; `None` while it is still good.
+    pub used_at: Option<u64>,
+}
+
+impl RecoveryCode {
+    /// The code as issued.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// Whether it is still good.
+    pub fn is_unused(&self) -> bool {
+        self.used_at.is_none()
+    }
+}
+
+impl fmt::Debug for RecoveryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecoveryCode")
+            .field("code", &"<redacted>")
+            .field("added_at", &self.added_at)
+            .field("used_at", &self.used_at)
+            .finish()
+    }
+}
+
+impl PartialEq for RecoveryCode {
+    fn eq(&self, other: &Self) -> bool {
+        *self.code == *other.code
+            && self.added_at == other.added_at
+            && self.used_at == other.used_at
+    }
+}
+
+/// The recovery codes of one service, in the order they were given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    /// Whether the service issues a single code and replaces it after each use
+    /// ("save this new recovery code"), so the newest code is the current one
+    /// and the older ones are history.
+    #[serde(default)]
+    pub rotating: bool,
+    /// Where the codes came from and when, in the user's words.
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    codes: Vec<RecoveryCode>,
+}
+
+/// What [`RecoveryCodes::use_code`] found out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UseOutcome {
+    /// Unused codes left after this one.
+    pub unused_left: usize,
+    /// The service replaces used codes: ask the user for the new one.
+    pub replacement_expected: bool,
+}
+
+/// Something about a set of recovery codes the user should act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecoveryWarning {
+    /// Only this many unused codes remain (at or under the threshold):
+    /// time to generate a new set at the service.
+    FewLeft {
+        /// Unused codes remaining.
+        unused: usize,
+    },
+    /// A rotating code was used and no replacement was saved: the user may
+    /// have no recovery code at all for this service.
+    ReplacementMissing,
+}
+
+impl fmt::Display for RecoveryWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecoveryWarning::FewLeft { unused: 0 } => {
+                f.write_str("no unused recovery codes left: generate new ones at the service")
+            }
+            RecoveryWarning::FewLeft { unused: 1 } => {
+                f.write_str("only 1 unused recovery code left: generate new ones at the service")
+            }
+            RecoveryWarning::FewLeft { unused } => {
+                write!(f, "only {unused} unused recovery codes left: generate new ones at the service")
+            }
+            RecoveryWarning::ReplacementMissing => f.write_str(
+                "the recovery code was used and its replacement was not saved: save the new code the service showed",
+            ),
+        }
+    }
+}
+
+/// Why a change to a set of recovery codes was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecoveryError {
+    /// No stored code matches what was given.
+    #[error("no stored recovery code matches")]
+    NotFound,
+    /// The code matches one that was already used.
+    #[error("that recovery code was already used")]
+    AlreadyUsed {
+        /// When it was used, in Unix seconds.
+        used_at: u64,
+    },
+    /// A code being added is already stored (codes are good once; a second
+    /// copy would hide which one was spent).
+    #[error("recovery code {position} of those given is already stored")]
+    AlreadyStored {
+        /// 1-based position among the codes given.
+        position: usize,
+    },
+    /// The same code appears twice among those given.
+    #[error("recovery codes {first} and {second} of those given are the same")]
+    DuplicateGiven {
+        /// 1-based position of the first copy.
+        first: usize,
+        /// 1-based position of the second copy.
+        second: usize,
+    },
+    /// A code is empty or has characters no service uses.
+    #[error("recovery code {position} of those given is not a code: {reason}")]
+    Malformed {
+        /// 1-based position among the codes given.
+        position: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Nothing was given to add.
+    #[error("no recovery codes were given")]
+    NoneGiven,
+}
+
+/// The longest code accepted: well above any service's (npm's 64 hex digits).
+pub const MAX_CODE_LEN: usize = 128;
+
+/// Codes compare loosely when a user types one back: case, spaces and
+/// dashes are ignored, as services do when checking them.
+fn comparable(code: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        code.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect(),
+    )
+}
+
+fn check_code(code: &str, position: usize) -> Result<(), RecoveryError> {
+    let malformed = |reason| RecoveryError::Malformed { position, reason };
+    if comparable(code).is_empty() {
+        return Err(malformed("it is empty"));
+    }
+    if code.chars().count() > MAX_CODE_LEN {
+        return Err(malformed("it is longer than any service's codes"));
+    }
+    if code.chars().any(|c| c.is_control()) {
+        return Err(malformed("it holds control characters"));
+    }
+    Ok(())
+}
+
+impl RecoveryCodes {
+    /// An empty set; `rotating` when the service replaces each used code.
+    pub fn new(rotating: bool, note: impl Into<String>) -> RecoveryCodes {
+        RecoveryCodes {
+            rotating,
+            note: note.into(),
+            codes: Vec::new(),
+        }
+    }
+
+    /// Every code, oldest first.
+    pub fn codes(&self) -> &[RecoveryCode] {
+        &self.codes
+    }
+
+    /// How many codes are still good.
+    pub fn unused_count(&self) -> usize {
+        self.codes.iter().filter(|c| c.is_unused()).count()
+    }
+
+    /// How many codes were used.
+    pub fn used_count(&self) -> usize {
+        self.codes.len() - self.unused_count()
+    }
+
+    fn position_of(&self, code: &str) -> Option<usize> {
+        let wanted = comparable(code);
+        self.codes
+            .iter()
+            .position(|c| comparable(&c.code) == wanted)
+    }
+
+    /// Adds codes as issued, all or none: refuses empty or absurd codes,
+    /// codes given twice, and codes already stored. Returns how many were
+    /// added.
+    pub fn add(&mut self, codes: Vec<Zeroizing<String>>, now: u64) -> Result<usize, RecoveryError> {
+        if codes.is_empty() {
+            return Err(RecoveryError::NoneGiven);
+        }
+        for (index, code) in codes.iter().enumerate() {
+            check_code(code, index + 1)?;
+            if self.position_of(code).is_some() {
+                return Err(RecoveryError::AlreadyStored {
+                    position: index + 1,
+                });
+            }
+            let this = comparable(code);
+            if let Some(first) = codes[..index].iter().position(|c| comparable(c) == this) {
+                return Err(RecoveryError::DuplicateGiven {
+                    first: first + 1,
+                    second: index + 1,
+                });
+            }
+        }
+        let added = codes.len();
+        self.codes
+            .extend(codes.into_iter().map(|code| RecoveryCode {
+                code,
+                added_at: now,
+                used_at: None,
+            }));
+        Ok(added)
+    }
+
+    /// Marks a code used at `now`. The code stays, with its date, so the user
+    /// can see what was spent. Case, spaces and dashes in `code` are ignored.
+    pub fn use_code(&mut self, code: &str, now: u64) -> Result<UseOutcome, RecoveryError> {
+        let index = self.position_of(code).ok_or(RecoveryError::NotFound)?;
+        let entry = &mut self.codes[index];
+        if let Some(used_at) = entry.used_at {
+            return Err(RecoveryError::AlreadyUsed { used_at });
+        }
+        entry.used_at = Some(now);
+        let unused_left = self.unused_count();
+        Ok(UseOutcome {
+            unused_left,
+            replacement_expected: self.rotating && unused_left == 0,
+        })
+    }
+
+    /// Stores the code a rotating service issued in place of a used one: it
+    /// becomes the current code, and the used ones stay as history.
+    pub fn add_replacement(
+        &mut self,
+        code: Zeroizing<String>,
+        now: u64,
+    ) -> Result<(), RecoveryError> {
+        self.add(vec![code], now).map(|_| ())
+    }
+
+    /// Forgets one code entirely (a mistyped entry, say).
+    pub fn remove_code(&mut self, code: &str) -> Result<(), RecoveryError> {
+        let index = self.position_of(code).ok_or(RecoveryError::NotFound)?;
+        self.codes.remove(index);
+        Ok(())
+    }
+
+    /// What the user should act on, given the few-left `threshold` from
+    /// settings. A rotating service holds one code at a time, so only a
+    /// missing replacement matters there.
+    pub fn warnings(&self, threshold: usize) -> Vec<RecoveryWarning> {
+        let unused = self.unused_count();
+        let mut warnings = Vec::new();
+        if self.rotating {
+            if unused == 0 && !self.codes.is_empty() {
+                warnings.push(RecoveryWarning::ReplacementMissing);
+            }
+        } else if !self.codes.is_empty() && unused <= threshold {
+            warnings.push(RecoveryWarning::FewLeft { unused });
+        }
+        warnings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(list: &[&str]) -> Vec<Zeroizing<String>> {
+        list.iter()
+            .map(|c| Zeroizing::new((*c).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn using_a_code_keeps_it_with_its_date() {
+        let mut set = RecoveryCodes::new(false, "GitHub, 2026-11");
+        assert_eq!(
+            set.add(codes(&["a1b2c-3d4e5", "f6a7b-8c9d0", "11111-22222"]), 100)
+                .unwrap(),
+            3
+        );
+        let outcome = set.use_code("A1B2C3D4E5", 200).unwrap();
+        assert_eq!(
+            outcome,
+            UseOutcome {
+                unused_left: 2,
+                replacement_expected: false
+            }
+        );
+        assert_eq!(set.codes()[0].used_at, Some(200));
+        assert_eq!(set.codes()[0].code(), "a1b2c-3d4e5");
+        assert_eq!(set.used_count(), 1);
+        assert_eq!(
+            set.use_code("a1b2c-3d4e5", 300),
+            Err(RecoveryError::AlreadyUsed { used_at: 200 })
+        );
+        assert_eq!(set.use_code("nope", 300), Err(RecoveryError::NotFound));
+    }
+
+    #[test]
+    fn adding_refuses_duplicates_all_or_nothing() {
+        let mut set = RecoveryCodes::default();
+        set.add(codes(&["1234 5678"]), 1).unwrap();
+        assert_eq!(
+            set.add(codes(&["9999 0000", "12345678"]), 2),
+            Err(RecoveryError::AlreadyStored { position: 2 })
+        );
+        assert_eq!(
+            set.add(codes(&["aaaa1", "bbbb2", "AAAA-1"]), 2),
+            Err(RecoveryError::DuplicateGiven {
+                first: 1,
+                second: 3
+            })
+        );
+        assert_eq!(set.codes().len(), 1, "nothing added by a refused call");
+        assert_eq!(set.add(vec![], 2), Err(RecoveryError::NoneGiven));
+        assert!(matches!(
+            set.add(codes(&[" - "]), 2),
+            Err(RecoveryError::Malformed { position: 1, .. })
+        ));
+        assert!(matches!(
+            set.add(codes(&[&"x".repeat(MAX_CODE_LEN + 1)]), 2),
+            Err(RecoveryError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn rotating_service_asks_for_the_replacement_and_keeps_history() {
+        let mut set = RecoveryCodes::new(true, "Microsoft");
+        set.add(codes(&["ABCDE-FGHIJ-KLMNO-PQRST-UVWX1"]), 10)
+            .unwrap();
+        assert!(
+            set.warnings(2).is_empty(),
+            "one current code is normal for a rotating service"
+        );
+        let outcome = set.use_code("abcde fghij klmno pqrst uvwx1", 20).unwrap();
+        assert!(outcome.replacement_expected);
+        assert_eq!(set.warnings(2), vec![RecoveryWarning::ReplacementMissing]);
+        set.add_replacement(Zeroizing::new("ZYXWV-UTSRQ-PONML-KJIHG-FEDC2".into()), 21)
+            .unwrap();
+        assert!(set.warnings(2).is_empty());
+        assert_eq!(set.codes().len(), 2);
+        assert!(!set.codes()[0].is_unused());
+        assert!(set.codes()[1].is_unused());
+    }
+
+    #[test]
+    fn few_left_warning_follows_the_threshold() {
+        let mut set = RecoveryCodes::default();
+        set.add(
+            codes(&["code-0001", "code-0002", "code-0003", "code-0004"]),
+            0,
+        )
+        .unwrap();
+        assert!(set.warnings(2).is_empty());
+        set.use_code("code-0001", 1).unwrap();
+        assert!(set.warnings(2).is_empty());
+        set.use_code("code-0002", 1).unwrap();
+        assert_eq!(
+            set.warnings(2),
+            vec![RecoveryWarning::FewLeft { unused: 2 }]
+        );
+        assert!(set.warnings(1).is_empty());
+        set.use_code("code-0003", 1).unwrap();
+        set.use_code("code-0004", 1).unwrap();
+        assert_eq!(
+            set.warnings(2),
+            vec![RecoveryWarning::FewLeft { unused: 0 }]
+        );
+        assert!(set.warnings(2)[0]
+            .to_string()
+            .contains("no unused recovery codes"));
+    }
+
+    #[test]
+    fn debug_and_errors_never_show_a_code() {
+        let mut set = RecoveryCodes::default();
+        set.add(codes(&["s3cr3t-c0de"]), 0).unwrap();
+        assert!(!format!("{set:?}").contains("s3cr3t"));
+        let err = set.add(codes(&["s3cr3t-c0de"]), 0).unwrap_err();
+        assert!(!err.to_string().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_codes_and_states() {
+        let mut set = RecoveryCodes::new(false, "note");
+        set.add(codes(&["1234 5678", "8765 4321"]), 5).unwrap();
+        set.use_code("12345678", 6).unwrap();
+        let json = serde_json::to_string(&set).unwrap();
+        let back: RecoveryCodes = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, set);
+    }
+}

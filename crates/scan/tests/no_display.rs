@@ -1,0 +1,27 @@
+//! Screen capture with no graphical session says so. A test binary of its
+//! own, because it changes the process environment.
+
+use tessera_scan::{capture_screens, ImageLimits, SourceError};
+
+#[test]
+fn screen_capture_without_any_display_gives_a_clear_message() {
+    std::env::remove_var("DISPLAY");
+    std::env::remove_var("WAYLAND_DISPLAY");
+    let error = capture_screens(&ImageLimits::default()).expect_err("no display to capture");
+    assert!(matches!(error, SourceError::NoDisplay), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "cannot capture the screen: no graphical session (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    );
+
+    // A Wayland session whose compositor is not there (no portal, no
+    // XWayland): the capture fails with a message naming what is needed.
+    std::env::set_var("WAYLAND_DISPLAY", "wayland-tessera-test-missing");
+    std::env::set_var("XDG_SESSION_TYPE", "wayland");
+    let error = capture_screens(&ImageLimits::default()).expect_err("nothing to capture");
+    assert!(
+        matches!(error, SourceError::ScreenCaptureFailed { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("Wayland"), "{error}");
+}

@@ -1,0 +1,267 @@
+//! Finding accounts an import would duplicate, and skipping or merging
+//! them, so that importing the same backup twice adds nothing and the user
+//! is told exactly which accounts were left out or combined.
+//!
+//! Two accounts are duplicates when their secret bytes, issuer and account
+//! name are all equal (exactly: a renamed account is a different one to the
+//! user, even with the same secret). Imported accounts are checked against
+//! the vault's and against each other.
+
+use std::collections::HashMap;
+
+use crate::entry::Entry;
+
+/// What to do with an imported account that is already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicatePolicy {
+    /// Leave the existing account as it is; drop the imported copy.
+    Skip,
+    /// Keep the existing account's secret and parameters, and add what the
+    /// imported copy brings: tags it lacks, a note it lacks (or the
+    /// imported note after the existing one, when they differ), and the
+    /// favourite flag if either has it.
+    Merge,
+}
+
+/// Which account an imported one duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateOf {
+    /// An account already in the vault, by its position in `existing`.
+    Existing(usize),
+    /// An earlier account of the same import, by its position in
+    /// `incoming`.
+    Incoming(usize),
+}
+
+/// What was done with a duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateAction {
+    /// The imported copy was dropped.
+    Skipped,
+    /// The imported copy's extras were merged into the other account.
+    Merged,
+}
+
+/// One imported account that duplicated another, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The position of the imported account in `incoming`.
+    pub incoming_index: usize,
+    /// Its label (`issuer: name`).
+    pub label: String,
+    /// The account it duplicates.
+    pub duplicate_of: DuplicateOf,
+    /// What was done.
+    pub action: DuplicateAction,
+    /// True if the two differ in their OTP parameters (digits, period,
+    /// counter, …): the kept account's parameters win, and the user
+    /// should be told.
+    pub params_differ: bool,
+}
+
+/// The outcome of checking an import against the vault.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergePlan {
+    /// New accounts to add, in import order (with the extras of later
+    /// duplicates merged in, under [`DuplicatePolicy::Merge`]).
+    pub added: Vec<Entry>,
+    /// Existing accounts to replace with merged versions: position in
+    /// `existing` and the new value. Empty under [`DuplicatePolicy::Skip`].
+    pub updated: Vec<(usize, Entry)>,
+    /// Every duplicate found, in import order.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// Checks `incoming` against `existing` (and itself) and applies `policy`.
+pub fn plan(existing: &[Entry], incoming: Vec<Entry>, policy: DuplicatePolicy) -> MergePlan {
+    let mut plan = MergePlan::default();
+    // Merged versions of existing accounts, by position.
+    let mut updated: HashMap<usize, Entry> = HashMap::new();
+    // Position in `plan.added` of each kept incoming account.
+    let mut added_position: HashMap<usize, usize> = HashMap::new();
+    let mut by_label: HashMap<(String, String), Vec<DuplicateOf>> = HashMap::new();
+    for (index, entry) in existing.iter().enumerate() {
+        by_label
+            .entry(key(entry))
+            .or_default()
+            .push(DuplicateOf::Existing(index));
+    }
+
+    for (incoming_index, entry) in incoming.into_iter().enumerate() {
+        let candidates = by_label.entry(key(&entry)).or_default();
+        let found = candidates.iter().copied().find(|candidate| {
+            let other = match *candidate {
+                DuplicateOf::Existing(i) => &existing[i],
+                DuplicateOf::Incoming(i) => &plan.added[added_position[&i]],
+            };
+            other.enrollment.secret == entry.enrollment.secret
+        });
+        let Some(duplicate_of) = found else {
+            candidates.push(DuplicateOf::Incoming(incoming_index));
+            added_position.insert(incoming_index, plan.added.len());
+            plan.added.push(entry);
+            continue;
+        };
+        let target: &mut Entry = match duplicate_of {
+            DuplicateOf::Existing(i) => updated.entry(i).or_insert_with(|| existing[i].clone()),
+            DuplicateOf::Incoming(i) => &mut plan.added[added_position[&i]],
+        };
+        let params_differ = target.enrollment.params != entry.enrollment.params;
+        let action = match policy {
+            DuplicatePolicy::Skip => DuplicateAction::Skipped,
+            DuplicatePolicy::Merge => {
+                merge_into(target, &entry);
+                DuplicateAction::Merged
+            }
+        };
+        plan.duplicates.push(Duplicate {
+            incoming_index,
+            label: entry.label(),
+            duplicate_of,
+            action,
+            params_differ,
+        });
+    }
+
+    if policy == DuplicatePolicy::Merge {
+        let mut changed: Vec<(usize, Entry)> = updated
+            .into_iter()
+            .filter(|(index, entry)| *entry != existing[*index])
+            .collect();
+        changed.sort_by_key(|(index, _)| *index);
+        plan.updated = changed;
+    }
+    plan
+}
+
+/// Issuer and name: the cheap part of the comparison.
+fn key(entry: &Entry) -> (String, String) {
+    (
+        entry.enrollment.issuer.clone(),
+        entry.enrollment.name.clone(),
+    )
+}
+
+/// Adds `extra`'s tags, note and favourite flag to `target`.
+fn merge_into(target: &mut Entry, extra: &Entry) {
+    for tag in &extra.tags {
+        if !target.tags.contains(tag) {
+            target.tags.push(tag.clone());
+        }
+    }
+    let note = extra.notes.trim();
+    if !note.is_empty() && !target.notes.contains(note) {
+        if target.notes.trim().is_empty() {
+            target.notes = extra.notes.clone();
+        } else {
+            target.notes = format!("{}\n\n{}", target.notes.trim_end(), note);
+        }
+    }
+    target.favourite |= extra.favourite;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_otp::{Enrollment, OtpParams, Secret};
+
+    fn entry(issuer: &str, name: &str, secret: &str) -> Entry {
+        Entry::new(Enrollment {
+            issuer: issuer.into(),
+            name: name.into(),
+            secret: Secret::from_base32(secret).unwrap(),
+            params: OtpParams::totp(),
+        })
+    }
+
+    #[test]
+    fn same_secret_issuer_and_name_is_a_duplicate_and_nothing_else_is() {
+        let existing = vec![entry("GitHub", "alice", "JBSWY3DPEHPK3PXP")];
+        let incoming = vec![
+            entry("GitHub", "alice", "JBSWY3DPEHPK3PXP"),
+            entry("GitHub", "alice", "KRSXG5CTMVRXEZLU"),
+            entry("GitHub", "bob", "JBSWY3DPEHPK3PXP"),
+            entry("Gitlab", "alice", "JBSWY3DPEHPK3PXP"),
+            entry("GitHub", "bob", "JBSWY3DPEHPK3PXP"),
+        ];
+        let plan = plan(&existing, incoming.clone(), DuplicatePolicy::Skip);
+        assert_eq!(plan.added, incoming[1..4].to_vec());
+        assert!(plan.updated.is_empty());
+        assert_eq!(
+            plan.duplicates,
+            vec![
+                Duplicate {
+                    incoming_index: 0,
+                    label: "GitHub: alice".into(),
+                    duplicate_of: DuplicateOf::Existing(0),
+                    action: DuplicateAction::Skipped,
+                    params_differ: false,
+                },
+                Duplicate {
+                    incoming_index: 4,
+                    label: "GitHub: bob".into(),
+                    duplicate_of: DuplicateOf::Incoming(2),
+                    action: DuplicateAction::Skipped,
+                    params_differ: false,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_adds_tags_notes_and_favourite_and_reports_parameter_differences() {
+        let mut existing = entry("GitHub", "alice", "JBSWY3DPEHPK3PXP");
+        existing.tags = vec!["work".into()];
+        existing.notes = "main account".into();
+        let mut imported = existing.clone();
+        imported.tags = vec!["dev".into(), "work".into()];
+        imported.notes = "backup codes in the safe".into();
+        imported.favourite = true;
+        imported.enrollment.params.digits = 8;
+        let mut again = imported.clone();
+        again.tags = vec!["later".into()];
+
+        let plan = plan(
+            std::slice::from_ref(&existing),
+            vec![imported, again],
+            DuplicatePolicy::Merge,
+        );
+        assert!(plan.added.is_empty());
+        assert_eq!(plan.updated.len(), 1);
+        let (index, merged) = &plan.updated[0];
+        assert_eq!(*index, 0);
+        assert_eq!(merged.tags, vec!["work", "dev", "later"]);
+        assert_eq!(merged.notes, "main account\n\nbackup codes in the safe");
+        assert!(merged.favourite);
+        assert_eq!(
+            merged.enrollment.params.digits, 6,
+            "the existing parameters win"
+        );
+        assert_eq!(plan.duplicates.len(), 2);
+        assert!(plan.duplicates.iter().all(|d| d.params_differ));
+        assert!(plan
+            .duplicates
+            .iter()
+            .all(|d| d.action == DuplicateAction::Merged));
+    }
+
+    #[test]
+    fn merging_an_identical_copy_changes_nothing() {
+        let existing = vec![entry("A", "a", "JBSWY3DPEHPK3PXP")];
+        let plan = plan(&existing, existing.clone(), DuplicatePolicy::Merge);
+        assert!(plan.added.is_empty());
+        assert!(plan.updated.is_empty());
+        assert_eq!(plan.duplicates.len(), 1);
+    }
+
+    #[test]
+    fn duplicates_within_an_import_merge_into_the_first() {
+        let first = entry("A", "a", "JBSWY3DPEHPK3PXP");
+        let mut second = first.clone();
+        second.tags = vec!["x".into()];
+        let plan = plan(&[], vec![first, second], DuplicatePolicy::Merge);
+        assert_eq!(plan.added.len(), 1);
+        assert_eq!(plan.added[0].tags, vec!["x"]);
+        assert_eq!(plan.duplicates[0].duplicate_of, DuplicateOf::Incoming(0));
+    }
+}

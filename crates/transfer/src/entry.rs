@@ -1,0 +1,216 @@
+//! What an import yields and an export consumes: accounts with the extras
+//! users would miss if they were dropped (notes, favourite, group names as
+//! tags), and the per-entry problems that must never sink a whole file.
+
+use std::fmt;
+
+use tessera_otp::{Algorithm, Enrollment, OtpKind, OtpParams, Secret};
+
+/// One account as it moves between apps: the enrollment plus what the
+/// other app knew about it that Tessera keeps too.
+///
+/// `Debug` is safe to log: the secret shows only as its length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Issuer, name, secret and OTP parameters.
+    pub enrollment: Enrollment,
+    /// The account's free-text note, `""` when the format has none.
+    pub notes: String,
+    /// Whether the other app marked it as a favourite (pinned).
+    pub favourite: bool,
+    /// Labels: the other app's tags, or the names of its groups, folders or
+    /// categories, which Tessera represents as tags.
+    pub tags: Vec<String>,
+}
+
+/// The name the importers' documentation uses for [`Entry`].
+pub type ImportedEntry = Entry;
+
+impl Entry {
+    /// An entry with no note, not a favourite, without tags.
+    pub fn new(enrollment: Enrollment) -> Self {
+        Entry {
+            enrollment,
+            notes: String::new(),
+            favourite: false,
+            tags: Vec::new(),
+        }
+    }
+
+    /// A label for messages: `issuer: name`, never the secret.
+    pub fn label(&self) -> String {
+        account_label(&self.enrollment.issuer, &self.enrollment.name)
+    }
+}
+
+/// One entry that could not be carried across, with why. It names the
+/// entry by its position and a non-secret label; the message never contains
+/// the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryError {
+    /// The entry's position among the file's (or the export's) entries,
+    /// counting from 0.
+    pub index: usize,
+    /// Issuer and account name as far as they could be read, or `""`.
+    pub label: String,
+    /// What was wrong, for the user.
+    pub message: String,
+}
+
+impl fmt::Display for EntryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.label.is_empty() {
+            write!(f, "entry {}: {}", self.index + 1, self.message)
+        } else {
+            write!(
+                f,
+                "entry {} ({}): {}",
+                self.index + 1,
+                self.label,
+                self.message
+            )
+        }
+    }
+}
+
+/// What an importer read from a file: the usable entries and, separately,
+/// the entries it had to leave out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The accounts, in the file's order.
+    pub entries: Vec<Entry>,
+    /// The entries that could not be imported, with why.
+    pub errors: Vec<EntryError>,
+}
+
+impl ImportReport {
+    /// Adds one entry's result.
+    pub(crate) fn push(&mut self, result: Result<Entry, EntryError>) {
+        match result {
+            Ok(entry) => self.entries.push(entry),
+            Err(error) => self.errors.push(error),
+        }
+    }
+}
+
+/// `issuer: name`, or whichever of the two is not empty.
+pub(crate) fn account_label(issuer: &str, name: &str) -> String {
+    match (issuer.is_empty(), name.is_empty()) {
+        (false, false) => format!("{issuer}: {name}"),
+        (false, true) => issuer.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// The parts of an account as a format spells them, before checking: the
+/// one place that turns them into an [`Enrollment`] with the same rules
+/// (and the same error messages) for every format.
+#[derive(Debug)]
+pub(crate) struct RawAccount {
+    pub issuer: String,
+    pub name: String,
+    pub kind: OtpKind,
+    pub algorithm: Algorithm,
+    pub digits: u8,
+    pub period: u64,
+    pub counter: u64,
+}
+
+impl RawAccount {
+    /// TOTP, SHA1, 6 digits, 30 s: what most formats mean by a missing field.
+    pub fn new(issuer: impl Into<String>, name: impl Into<String>) -> Self {
+        let defaults = OtpParams::totp();
+        RawAccount {
+            issuer: issuer.into().trim().to_owned(),
+            name: name.into().trim().to_owned(),
+            kind: OtpKind::Totp,
+            algorithm: defaults.algorithm,
+            digits: defaults.digits,
+            period: defaults.period,
+            counter: 0,
+        }
+    }
+
+    /// The label for error messages.
+    pub fn label(&self) -> String {
+        account_label(&self.issuer, &self.name)
+    }
+
+    /// Checks the parameters and builds the enrollment. Steam fixes its own
+    /// algorithm, digits and period, so whatever the file said is replaced.
+    pub fn into_enrollment(self, secret: Secret) -> Result<Enrollment, String> {
+        let params = match self.kind {
+            OtpKind::Steam => OtpParams {
+                counter: self.counter,
+                ..OtpParams::steam()
+            },
+            kind => OtpParams {
+                kind,
+                algorithm: self.algorithm,
+                digits: self.digits,
+                period: self.period,
+                counter: self.counter,
+            },
+        };
+        params.validate().map_err(|error| error.to_string())?;
+        Ok(Enrollment {
+            issuer: self.issuer,
+            name: self.name,
+            secret,
+            params,
+        })
+    }
+}
+
+/// A secret in base32 as exports write it (padding and spaces allowed),
+/// with a message that never quotes the text.
+pub(crate) fn base32_secret(text: &str) -> Result<Secret, String> {
+    Secret::from_base32(text).map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_display() {
+        assert_eq!(account_label("GitHub", "alice"), "GitHub: alice");
+        assert_eq!(account_label("", "alice"), "alice");
+        assert_eq!(account_label("GitHub", ""), "GitHub");
+        let error = EntryError {
+            index: 2,
+            label: "GitHub: alice".into(),
+            message: "secret is empty".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "entry 3 (GitHub: alice): secret is empty"
+        );
+        let error = EntryError {
+            label: String::new(),
+            ..error
+        };
+        assert_eq!(error.to_string(), "entry 3: secret is empty");
+    }
+
+    #[test]
+    fn raw_accounts_are_checked_and_steam_is_normalised() {
+        let secret = base32_secret("JBSWY3DPEHPK3PXP").unwrap();
+        let mut raw = RawAccount::new(" Steam ", "gaben");
+        raw.kind = OtpKind::Steam;
+        raw.digits = 6;
+        raw.algorithm = Algorithm::Sha512;
+        let enrollment = raw.into_enrollment(secret.clone()).unwrap();
+        assert_eq!(enrollment.params, OtpParams::steam());
+        assert_eq!(enrollment.issuer, "Steam");
+
+        let mut raw = RawAccount::new("x", "y");
+        raw.digits = 4;
+        assert_eq!(
+            raw.into_enrollment(secret).unwrap_err(),
+            "codes must have 6 to 10 digits, not 4"
+        );
+        let error = base32_secret("JBSWY3DP!").unwrap_err();
+        assert!(!error.contains("JBSWY3DP"), "{error}");
+    }
+}

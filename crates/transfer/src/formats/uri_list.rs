@@ -1,0 +1,371 @@
+//! A plain text file of `otpauth://` URIs, one per line: what Ente Auth,
+//! FreeOTP+, Aegis ("Google Authenticator URI" export), 2FAS and many
+//! others write as their unencrypted export.
+//!
+//! Format: the Key URI Format,
+//! <https://github.com/google/google-authenticator/wiki/Key-Uri-Format>,
+//! one URI per line; blank lines and lines starting with `#` are ignored.
+//! Lines holding Google Authenticator `otpauth-migration://` URIs are read
+//! too (see [`super::google_migration`]). Ente Auth adds a `codeDisplay`
+//! parameter with JSON (<https://github.com/ente-io/ente/tree/main/auth>):
+//! its `pinned` becomes the favourite flag, `tags` the tags and `note` the
+//! note; entries in Ente's trash (`trashed`) are reported, not imported.
+//!
+//! What it cannot carry: notes, favourites and tags (except Ente's
+//! `codeDisplay`), icons, groups. It is never encrypted, so the export
+//! comes with a warning.
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::entry::{Entry, EntryError, ImportReport};
+use crate::error::{ExportError, ImportError};
+use crate::formats::google_migration;
+use crate::password::Password;
+use crate::registry::{check_len, Confidence, ExportOutput, Exporter, Importer, PasswordUse};
+
+const FORMAT: &str = "otpauth:// URI list";
+
+/// The warning every plain URI export carries.
+pub const UNENCRYPTED_WARNING: &str = "This file is not encrypted: anyone who reads it can \
+     generate your login codes. Import it where it is needed, then delete it.";
+
+/// Reads a text file of `otpauth://` (and `otpauth-migration://`) URIs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UriListImporter;
+
+/// Writes accounts as `otpauth://` URIs, one per line, unencrypted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UriListExporter;
+
+/// The lines that carry content: not blank, not `#` comments, with their
+/// index in the file.
+fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(index, line)| (index, line.trim().trim_start_matches('\u{feff}')))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+}
+
+/// Whether a line starts with `scheme://`, in any case.
+fn has_scheme(line: &str, scheme: &str) -> bool {
+    line.len() > scheme.len()
+        && line.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+        && line.as_bytes()[scheme.len()] == b':'
+}
+
+impl Importer for UriListImporter {
+    fn id(&self) -> &'static str {
+        "otpauth-uris"
+    }
+
+    fn name(&self) -> &'static str {
+        "otpauth:// URI list (Ente Auth, FreeOTP+ and others)"
+    }
+
+    fn detect(&self, bytes: &[u8]) -> Confidence {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Confidence::No;
+        };
+        let (mut total, mut uris) = (0usize, 0usize);
+        for (_, line) in content_lines(text) {
+            total += 1;
+            if has_scheme(line, "otpauth") || has_scheme(line, "otpauth-migration") {
+                uris += 1;
+            }
+        }
+        match uris {
+            0 => Confidence::No,
+            n if n == total => Confidence::Likely,
+            _ => Confidence::Low,
+        }
+    }
+
+    fn import(
+        &self,
+        bytes: &[u8],
+        _password: Option<&Password>,
+    ) -> Result<ImportReport, ImportError> {
+        check_len(bytes)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotThisFormat {
+            format: "a text file of otpauth:// URIs",
+            reason: "it is not UTF-8 text".into(),
+        })?;
+        let mut report = ImportReport::default();
+        let mut any_uri = false;
+        for (line_index, line) in content_lines(text) {
+            let line_error = |message: String| EntryError {
+                index: line_index,
+                label: format!("line {}", line_index + 1),
+                message,
+            };
+            if has_scheme(line, "otpauth-migration") {
+                any_uri = true;
+                match google_migration::decode_uri(line) {
+                    Ok(batch) => {
+                        for result in batch.entries {
+                            report.push(result.map_err(|mut error| {
+                                error.label = format!("line {}: {}", line_index + 1, error.label);
+                                error
+                            }));
+                        }
+                    }
+                    Err(message) => report.errors.push(line_error(message)),
+                }
+                continue;
+            }
+            if has_scheme(line, "otpauth") {
+                any_uri = true;
+            }
+            report.push(read_uri(line).map_err(line_error));
+        }
+        if !any_uri {
+            return Err(ImportError::NotThisFormat {
+                format: "a text file of otpauth:// URIs",
+                reason: "no line starts with otpauth://".into(),
+            });
+        }
+        Ok(report)
+    }
+}
+
+/// One `otpauth://` URI, with Ente Auth's `codeDisplay` extras.
+fn read_uri(line: &str) -> Result<Entry, String> {
+    let enrollment = tessera_otp::uri::parse(line).map_err(|error| error.to_string())?;
+    let mut entry = Entry::new(enrollment);
+    if let Some(display) = query_parameter(line, "codeDisplay") {
+        // Unreadable extras are not worth losing the account over.
+        if let Ok(display) = serde_json::from_str::<Value>(&display) {
+            if display.get("trashed").and_then(Value::as_bool) == Some(true) {
+                return Err(
+                    "the account is in Ente Auth's trash; restore it there to export it".into(),
+                );
+            }
+            entry.favourite = display.get("pinned").and_then(Value::as_bool) == Some(true);
+            if let Some(tags) = display.get("tags").and_then(Value::as_array) {
+                entry.tags = tags
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect();
+            }
+            if let Some(note) = display.get("note").and_then(Value::as_str) {
+                entry.notes = note.to_owned();
+            }
+        }
+    }
+    Ok(entry)
+}
+
+/// The form-decoded value of a query parameter; `None` if absent or not
+/// decodable. Only used for non-secret parameters.
+fn query_parameter(uri: &str, key: &str) -> Option<String> {
+    let (_, query) = uri.split_once('?')?;
+    let query = query.split('#').next().unwrap_or_default();
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        name.eq_ignore_ascii_case(key)
+            .then(|| percent_decode(value))
+            .flatten()
+    })
+}
+
+/// Form decoding: `+` is a space, `%XX` a byte; the result must be UTF-8.
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut input = text.bytes();
+    while let Some(byte) = input.next() {
+        match byte {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let high = (input.next()? as char).to_digit(16)?;
+                let low = (input.next()? as char).to_digit(16)?;
+                bytes.push((high * 16 + low) as u8);
+            }
+            other => bytes.push(other),
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+impl Exporter for UriListExporter {
+    fn id(&self) -> &'static str {
+        "otpauth-uris"
+    }
+
+    fn name(&self) -> &'static str {
+        "otpauth:// URI list (unencrypted)"
+    }
+
+    fn extension(&self) -> &'static str {
+        "txt"
+    }
+
+    fn password_use(&self) -> PasswordUse {
+        PasswordUse::Never
+    }
+
+    fn export(
+        &self,
+        entries: &[Entry],
+        password: Option<&Password>,
+    ) -> Result<ExportOutput, ExportError> {
+        if password.is_some() {
+            return Err(ExportError::CannotEncrypt { format: FORMAT });
+        }
+        let uris: Vec<Zeroizing<String>> = entries
+            .iter()
+            .map(|entry| tessera_otp::uri::format(&entry.enrollment))
+            .collect();
+        let mut bytes = Zeroizing::new(Vec::with_capacity(
+            uris.iter().map(|uri| uri.len() + 1).sum(),
+        ));
+        for uri in &uris {
+            bytes.extend_from_slice(uri.as_bytes());
+            bytes.push(b'\n');
+        }
+        let mut warnings = vec![UNENCRYPTED_WARNING.to_owned()];
+        if entries
+            .iter()
+            .any(|e| !e.notes.is_empty() || e.favourite || !e.tags.is_empty())
+        {
+            warnings.push(
+                "Notes, favourites and tags are not part of otpauth:// URIs and are left out."
+                    .into(),
+            );
+        }
+        Ok(ExportOutput {
+            bytes,
+            encrypted: false,
+            skipped: Vec::new(),
+            warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_otp::{Algorithm, OtpKind, OtpParams, Secret};
+
+    fn sample() -> Vec<Entry> {
+        let secret = |text| Secret::from_base32(text).unwrap();
+        vec![
+            Entry::new(tessera_otp::Enrollment {
+                issuer: "Air Canada".into(),
+                name: "ben:1".into(),
+                secret: secret("KUVJJOM753IHTNDSZVCNKL7GII"),
+                params: OtpParams {
+                    algorithm: Algorithm::Sha256,
+                    digits: 7,
+                    ..OtpParams::hotp(50)
+                },
+            }),
+            Entry::new(tessera_otp::Enrollment {
+                issuer: "".into(),
+                name: "Sophia".into(),
+                secret: secret("JRZCL47CMXVOQMNPZR2F7J4RGI"),
+                params: OtpParams::steam(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn export_then_import_keeps_every_account() {
+        let output = UriListExporter.export(&sample(), None).unwrap();
+        assert!(!output.encrypted);
+        assert_eq!(output.warnings, vec![UNENCRYPTED_WARNING.to_owned()]);
+        assert_eq!(UriListImporter.detect(&output.bytes), Confidence::Likely);
+        let report = UriListImporter.import(&output.bytes, None).unwrap();
+        assert!(report.errors.is_empty());
+        assert_eq!(report.entries, sample());
+    }
+
+    #[test]
+    fn export_refuses_a_password_and_warns_about_dropped_extras() {
+        let password = Password::from("x");
+        assert!(matches!(
+            UriListExporter.export(&sample(), Some(&password)),
+            Err(ExportError::CannotEncrypt { .. })
+        ));
+        let mut entries = sample();
+        entries[0].tags.push("work".into());
+        let output = UriListExporter.export(&entries, None).unwrap();
+        assert_eq!(output.warnings.len(), 2);
+    }
+
+    #[test]
+    fn bad_lines_are_per_entry_errors() {
+        let text = "# my codes\n\
+            otpauth://totp/A:a?secret=JBSWY3DPEHPK3PXP\n\
+            \n\
+            otpauth://totp/B:b?secret=JBSWY3DP!!\n\
+            not a uri\n\
+            otpauth://hotp/C:c?secret=JBSWY3DPEHPK3PXP\n";
+        assert_eq!(UriListImporter.detect(text.as_bytes()), Confidence::Low);
+        let report = UriListImporter.import(text.as_bytes(), None).unwrap();
+        assert_eq!(report.entries.len(), 1);
+        let lines: Vec<_> = report.errors.iter().map(|e| e.index + 1).collect();
+        assert_eq!(lines, vec![4, 5, 6]);
+        assert!(
+            report.errors[0].message.contains("base32"),
+            "{:?}",
+            report.errors
+        );
+        assert!(
+            report.errors[2].message.contains("counter"),
+            "{:?}",
+            report.errors
+        );
+        for error in &report.errors {
+            assert!(!error.to_string().contains("JBSWY3DP"), "{error}");
+        }
+    }
+
+    #[test]
+    fn other_content_is_refused() {
+        assert_eq!(UriListImporter.detect(b"hello\nworld"), Confidence::No);
+        assert_eq!(UriListImporter.detect(&[0xff, 0xfe, 0x00]), Confidence::No);
+        assert!(matches!(
+            UriListImporter.import(b"hello", None),
+            Err(ImportError::NotThisFormat { .. })
+        ));
+        assert!(matches!(
+            UriListImporter.import(&[0xff, 0xfe], None),
+            Err(ImportError::NotThisFormat { .. })
+        ));
+    }
+
+    #[test]
+    fn ente_code_display_extras() {
+        let display = r#"{"pinned":true,"trashed":false,"tags":["work","vpn"],"note":"old phone"}"#;
+        let encoded: String = display
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let line = format!(
+            "otpauth://totp/Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ&codeDisplay={encoded}"
+        );
+        let report = UriListImporter.import(line.as_bytes(), None).unwrap();
+        let entry = &report.entries[0];
+        assert!(entry.favourite);
+        assert_eq!(entry.tags, vec!["work", "vpn"]);
+        assert_eq!(entry.notes, "old phone");
+        assert_eq!(entry.enrollment.params.kind, OtpKind::Totp);
+
+        let trashed = line.replace("false", "true");
+        let report = UriListImporter.import(trashed.as_bytes(), None).unwrap();
+        assert!(report.entries.is_empty());
+        assert!(report.errors[0].message.contains("trash"));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a+b%3Ac").as_deref(), Some("a b:c"));
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%ff"), None);
+    }
+}
