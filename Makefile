@@ -18,7 +18,9 @@ CARGO ?= cargo
 NPM ?= npm
 
 # What building and running the app needs, and what the tests add to that.
-APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev
+# (the last line: screen capture through xcap, webcams through nokhwa's V4L2 bindings)
+APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev \
+             libdbus-1-dev libxcb1-dev libxrandr-dev libpipewire-0.3-dev libgbm-dev libegl-dev libwayland-dev libclang-dev
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
             xdotool xclip oathtool zbar-tools hyperfine
 
@@ -70,5 +72,7 @@ rust-check: ui
 test: deps-test ui-check rust-check
 	tests/with-desktop.sh $(CARGO) test --workspace --locked
 
+# zxing-cpp's Python package is a peer in the QR decoding table.
 bench: deps-test ui
+	@python3 -c 'import zxingcpp' 2>/dev/null || python3 -m pip install --quiet zxing-cpp || echo "zxing-cpp not installed: its column is left out"
 	$(CARGO) bench --workspace --locked

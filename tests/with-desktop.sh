@@ -22,7 +22,12 @@ xvfb_pid=""
 cleanup() {
   if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null || true; fi
   if [ -n "${GNOME_KEYRING_PID:-}" ]; then kill "$GNOME_KEYRING_PID" 2>/dev/null || true; fi
-  rm -rf "$session_dir"
+  # The document portal (started on demand by GTK) mounts a FUSE file system
+  # in the runtime folder; unmount it so the folder can go.
+  if mountpoint -q "$session_dir/runtime/doc" 2>/dev/null; then
+    fusermount -uz "$session_dir/runtime/doc" 2>/dev/null || umount -l "$session_dir/runtime/doc" 2>/dev/null || true
+  fi
+  rm -rf "$session_dir" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -55,4 +60,6 @@ dbus-update-activation-environment DISPLAY XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUN
 echo "with-desktop: DISPLAY=$DISPLAY, D-Bus session and gnome-keyring running" >&2
 status=0
 "$@" || status=$?
+cleanup
+trap - EXIT
 exit "$status"

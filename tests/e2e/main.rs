@@ -10,6 +10,7 @@
 mod app;
 mod gen;
 mod recovery;
+mod transfer;
 mod util;
 mod vault;
 mod webdriver;

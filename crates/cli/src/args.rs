@@ -73,6 +73,129 @@ pub enum Command {
     /// Keep one-time recovery codes: add, list, mark used, remove.
     #[command(subcommand)]
     Recovery(RecoveryCommand),
+    /// Find QR codes in image files, on the screen, in the clipboard or in front of the webcam.
+    Scan(ScanArgs),
+    /// Import accounts from another authenticator's backup, a URI list or a QR image.
+    Import(ImportArgs),
+    /// Export the accounts for another authenticator, or as a backup.
+    Export(ExportArgs),
+    /// Show one account as a QR code, to move it to a phone.
+    Qr(QrArgs),
+}
+
+/// `tessera scan`'s raw arguments.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+                        tessera scan screenshot.png\n  \
+                        tessera scan --screen --add\n  \
+                        tessera scan --camera --timeout 30 --add")]
+pub struct ScanArgs {
+    /// Image files (PNG, JPEG, WebP, GIF, BMP); several are decoded in parallel.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Capture every monitor and scan it.
+    #[arg(long)]
+    pub screen: bool,
+
+    /// Scan the image on the clipboard.
+    #[arg(long)]
+    pub clipboard: bool,
+
+    /// Scan with a webcam until an enrollment code comes into view.
+    #[arg(long)]
+    pub camera: bool,
+
+    /// Which camera (see the numbers in the error when it is wrong).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "camera")]
+    pub device: u32,
+
+    /// Give up on the camera after this many seconds.
+    #[arg(long, value_name = "S", default_value_t = 60, requires = "camera")]
+    pub timeout: u64,
+
+    /// Print a JSON array of {source, payload}.
+    #[arg(long, conflicts_with = "add")]
+    pub json: bool,
+
+    /// Add the accounts found to the vault (duplicates are skipped and named).
+    #[arg(long)]
+    pub add: bool,
+}
+
+/// `tessera import`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The backup file, a text file of otpauth:// or otpauth-migration:// URIs, or a QR image.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The format, when detection from the content is not enough (e.g. aegis, 2fas, andotp, bitwarden).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Read the backup's password from the first line of this file.
+    #[arg(long, value_name = "PATH")]
+    pub import_password_file: Option<PathBuf>,
+
+    /// Only say what would be added and what is a duplicate.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Merge duplicates' notes, tags and favourite flag into the existing accounts instead of skipping them.
+    #[arg(long)]
+    pub merge: bool,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// Tessera's own encrypted backup.
+    Tessera,
+    /// An Aegis vault (encrypted; plain with --plain).
+    Aegis,
+    /// Google Authenticator migration codes (otpauth-migration:// URIs, or PNGs with --qr).
+    Google,
+    /// One otpauth:// URI a line.
+    Uris,
+    /// A printable PDF with each account's QR code and unused recovery codes.
+    Paper,
+}
+
+/// `tessera export`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+
+    /// Write to this file (which must not exist yet) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Allow an export that holds secrets in the clear.
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Read the export password from the first line of this file.
+    #[arg(long, value_name = "PATH")]
+    pub export_password_file: Option<PathBuf>,
+
+    /// With --format google: write one PNG per QR code of the series into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub qr: Option<PathBuf>,
+}
+
+/// `tessera qr`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct QrArgs {
+    /// The account: part of its issuer or name, or its id; must match exactly one.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+
+    /// Write a PNG to this file (which must not exist yet) instead of drawing in the terminal.
+    #[arg(long, short = 'o', value_name = "FILE.png")]
+    pub output: Option<PathBuf>,
 }
 
 /// `tessera recovery`'s subcommands.

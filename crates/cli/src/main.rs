@@ -10,9 +10,12 @@
 mod accounts;
 mod args;
 mod gen;
+mod intake;
 mod otp_input;
 mod query;
 mod recovery;
+mod scan;
+mod transfer;
 mod vault_access;
 
 use std::io::Write;
@@ -65,6 +68,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Recovery(RecoveryCommand::Remove(args)) => {
             recovery::remove(&access, args, now, &mut out)
         }
+        Command::Scan(args) => scan::scan(&access, args, now, &mut out),
+        Command::Import(args) => transfer::import(&access, args, now, &mut out),
+        Command::Export(args) => transfer::export(&access, args, now, &mut out),
+        Command::Qr(args) => transfer::qr(&access, args, &mut out),
     }
 }
 

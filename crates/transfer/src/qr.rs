@@ -1,5 +1,5 @@
-//! QR codes as PNG images (one account, or one Google migration batch) and
-//! as module grids for the paper backup.
+//! QR codes as PNG images (one account, or one Google migration batch), as
+//! text for a terminal, and as module grids for the paper backup.
 //!
 //! Drawn from `qrcode`'s module grid and encoded with `png`, so no image
 //! library is needed. Error correction level M (15 %) keeps codes small
@@ -59,6 +59,53 @@ pub fn account_png(enrollment: &Enrollment) -> Result<Zeroizing<Vec<u8>>, Export
     })?)
 }
 
+/// One account's `otpauth://` URI as a QR code drawn with Unicode half
+/// blocks (two modules a character cell), dark on light whatever the
+/// terminal's colours, for scanning straight off the terminal.
+pub fn account_terminal(enrollment: &Enrollment) -> Result<Zeroizing<String>, ExportError> {
+    let uri = tessera_otp::uri::format(enrollment);
+    let grid = grid(&uri, || {
+        format!(
+            "the account {}",
+            account_label(&enrollment.issuer, &enrollment.name)
+        )
+    })?;
+    Ok(terminal_of(&grid))
+}
+
+/// Draws a grid with a 2-module quiet zone; each character is one column of
+/// two module rows. Dark modules are drawn as full or half blocks in black
+/// on an explicit white background, so dark terminals show the same code as
+/// light ones.
+fn terminal_of(grid: &ModuleGrid) -> Zeroizing<String> {
+    const QUIET: usize = 2;
+    let side = grid.width + 2 * QUIET;
+    let dark = |x: usize, y: usize| {
+        x >= QUIET
+            && y >= QUIET
+            && x < QUIET + grid.width
+            && y < QUIET + grid.width
+            && grid.dark[(y - QUIET) * grid.width + (x - QUIET)]
+    };
+    let mut out = Zeroizing::new(String::with_capacity(side * side * 2));
+    for y in (0..side).step_by(2) {
+        // Black foreground on a white background.
+        out.push_str("\x1b[30;47m");
+        for x in 0..side {
+            let top = dark(x, y);
+            let bottom = y + 1 < side && dark(x, y + 1);
+            out.push(match (top, bottom) {
+                (false, false) => ' ',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (true, true) => '█',
+            });
+        }
+        out.push_str("\x1b[0m\n");
+    }
+    out
+}
+
 /// Renders a grid to PNG bytes.
 pub(crate) fn png_of(grid: &ModuleGrid) -> Result<Zeroizing<Vec<u8>>, ExportError> {
     let modules = grid.width + 2 * QUIET_ZONE_MODULES;
@@ -112,6 +159,26 @@ pub(crate) fn decode_png(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use tessera_otp::{OtpParams, Secret};
+
+    #[test]
+    fn terminal_rendering_draws_every_module() {
+        let enrollment =
+            tessera_otp::uri::parse("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP").unwrap();
+        let text = account_terminal(&enrollment).unwrap();
+        let grid = grid(&tessera_otp::uri::format(&enrollment), String::new).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(rows.len(), (grid.width + 4).div_ceil(2));
+        // Count dark modules back out of the half blocks.
+        let drawn: usize = text
+            .chars()
+            .map(|c| match c {
+                '█' => 2,
+                '▀' | '▄' => 1,
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(drawn, grid.dark.iter().filter(|d| **d).count());
+    }
 
     #[test]
     fn account_qr_decodes_to_its_uri() {

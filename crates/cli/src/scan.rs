@@ -1,0 +1,256 @@
+//! `tessera scan`: QR codes from image files, the screen, the clipboard or
+//! a webcam. Prints what each code holds; with `--add`, adds the accounts
+//! found to the vault. Files are decoded in parallel; one unreadable image
+//! is reported and the others are still scanned.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use serde::Serialize;
+use tessera_scan::{classify, CameraEvent, CameraScanner, ImageLimits, Payload, SeriesCollector};
+use tessera_transfer::duplicates::DuplicatePolicy;
+use tessera_transfer::Entry;
+
+use crate::args::ScanArgs;
+use crate::intake::{add_entries, print_report};
+use crate::vault_access::VaultAccess;
+
+/// One QR code found, and where.
+#[derive(Serialize)]
+struct Found {
+    source: String,
+    payload: String,
+}
+
+/// Decodes every file, spreading them over the machine's cores.
+fn scan_files(
+    files: &[PathBuf],
+    limits: &ImageLimits,
+) -> Vec<(String, Result<Vec<String>, String>)> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| {
+                            let source = path.display().to_string();
+                            let result = tessera_scan::load_image_file(path, limits)
+                                .map(|image| {
+                                    tessera_scan::decode(&image)
+                                        .into_iter()
+                                        .map(|c| c.text)
+                                        .collect()
+                                })
+                                .map_err(|e| {
+                                    // Name the file once, whether or not the error does.
+                                    let message = e.to_string();
+                                    if message.contains(&source) {
+                                        message
+                                    } else {
+                                        format!("{source}: {message}")
+                                    }
+                                });
+                            (source, result)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn scan_camera(device: u32, timeout: Duration) -> anyhow::Result<Vec<String>> {
+    let cameras = tessera_scan::list_cameras()?;
+    if cameras.is_empty() {
+        bail!(
+            "no camera found: connect a webcam, or scan from the screen, a file or the clipboard"
+        );
+    }
+    if !cameras.iter().any(|c| c.index == device) {
+        let names: Vec<String> = cameras
+            .iter()
+            .map(|c| format!("{} ({})", c.index, c.name))
+            .collect();
+        bail!(
+            "no camera number {device}; cameras here: {}",
+            names.join(", ")
+        );
+    }
+    eprintln!(
+        "tessera: hold the QR code up to the camera ({} s at most)",
+        timeout.as_secs()
+    );
+    let scanner = CameraScanner::start_webcam(device);
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            scanner.stop();
+            bail!(
+                "no enrollment QR code came into view within {} s",
+                timeout.as_secs()
+            );
+        }
+        match scanner.events().recv_timeout(left) {
+            Ok(CameraEvent::Found { code, .. }) => return Ok(vec![code.text]),
+            Ok(CameraEvent::NotEnrollment(err)) => eprintln!("tessera: {err}"),
+            Ok(CameraEvent::Failed(err)) => return Err(err.into()),
+            Ok(CameraEvent::Ended) => bail!("the camera stopped before a code was found"),
+            Ok(_) | Err(_) => {}
+        }
+    }
+}
+
+/// `tessera scan`.
+pub fn scan(
+    access: &VaultAccess,
+    args: &ScanArgs,
+    now: u64,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if args.files.is_empty() && !args.screen && !args.clipboard && !args.camera {
+        bail!("nothing to scan: give image files, --screen, --clipboard or --camera");
+    }
+    let limits = ImageLimits::default();
+    let mut found: Vec<Found> = Vec::new();
+    let mut failures = 0usize;
+    for (source, result) in scan_files(&args.files, &limits) {
+        match result {
+            Ok(texts) if texts.is_empty() => {
+                eprintln!("tessera: {source}: no QR code found");
+                failures += 1;
+            }
+            Ok(texts) => found.extend(texts.into_iter().map(|payload| Found {
+                source: source.clone(),
+                payload,
+            })),
+            Err(err) => {
+                eprintln!("tessera: {err}");
+                failures += 1;
+            }
+        }
+    }
+    if args.screen {
+        match tessera_scan::scan_screens(&limits) {
+            Ok(codes) if codes.is_empty() => {
+                eprintln!("tessera: no QR code found on the screen");
+                failures += 1;
+            }
+            Ok(codes) => found.extend(codes.into_iter().map(|c| Found {
+                source: "screen".into(),
+                payload: c.code.text,
+            })),
+            Err(err) => {
+                eprintln!("tessera: {err}");
+                failures += 1;
+            }
+        }
+    }
+    if args.clipboard {
+        match tessera_scan::clipboard_image(&limits).map(|image| tessera_scan::decode(&image)) {
+            Ok(codes) if codes.is_empty() => {
+                eprintln!("tessera: no QR code found in the clipboard's image");
+                failures += 1;
+            }
+            Ok(codes) => found.extend(codes.into_iter().map(|c| Found {
+                source: "clipboard".into(),
+                payload: c.text,
+            })),
+            Err(err) => {
+                eprintln!("tessera: {err}");
+                failures += 1;
+            }
+        }
+    }
+    if args.camera {
+        match scan_camera(args.device, Duration::from_secs(args.timeout)) {
+            Ok(texts) => found.extend(texts.into_iter().map(|payload| Found {
+                source: "camera".into(),
+                payload,
+            })),
+            Err(err) => {
+                eprintln!("tessera: {err:#}");
+                failures += 1;
+            }
+        }
+    }
+
+    if args.add {
+        add_found(access, &found, now, out)?;
+    } else if args.json {
+        serde_json::to_writer_pretty(&mut *out, &found)?;
+        writeln!(out)?;
+    } else {
+        for f in &found {
+            writeln!(out, "{}", f.payload)?;
+        }
+    }
+    if found.is_empty() {
+        bail!("no QR code was found");
+    }
+    if failures > 0 {
+        bail!("{failures} source(s) gave no QR code (see above)");
+    }
+    Ok(())
+}
+
+/// Adds the accounts the codes hold; reports codes that hold something
+/// else, and Google Authenticator export codes still missing from a series.
+fn add_found(
+    access: &VaultAccess,
+    found: &[Found],
+    now: u64,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let mut entries = Vec::new();
+    let mut series: std::collections::BTreeMap<i32, SeriesCollector> = Default::default();
+    for f in found {
+        match classify(&f.payload) {
+            Ok(Payload::Account(enrollment)) => entries.push(Entry::new(enrollment)),
+            Ok(Payload::Migration(batch)) => {
+                for skipped in &batch.skipped {
+                    eprintln!(
+                        "tessera: {}: {} ({}) was left out: {}",
+                        f.source, skipped.issuer, skipped.name, skipped.reason
+                    );
+                }
+                let collector = series.entry(batch.series.batch_id).or_default();
+                collector.add(batch)?;
+            }
+            Ok(_) => eprintln!(
+                "tessera: {}: a kind of code this version cannot add",
+                f.source
+            ),
+            Err(err) => eprintln!("tessera: {}: {err}", f.source),
+        }
+    }
+    for (batch_id, collector) in &series {
+        entries.extend(collector.accounts().into_iter().map(Entry::new));
+        let missing = collector.missing();
+        if !missing.is_empty() {
+            let numbers: Vec<String> = missing.iter().map(|i| (i + 1).to_string()).collect();
+            eprintln!(
+                "tessera: Google Authenticator export {batch_id}: QR code(s) {} of {} still missing; scan them too",
+                numbers.join(", "),
+                collector.size()
+            );
+        }
+    }
+    if entries.is_empty() {
+        bail!("no authenticator enrollment among the codes found");
+    }
+    let mut vault = access.open()?;
+    let report = add_entries(&mut vault, entries, DuplicatePolicy::Skip, false, now)?;
+    print_report(&report, false, out)
+}

@@ -1,0 +1,376 @@
+//! Moving accounts in and out through the CLI: every export format, read
+//! back by Tessera's importer or scanner, loses nothing the format can
+//! carry; exports in the clear need --plain; encrypted ones need their
+//! password; duplicates are named; QR images import like text.
+
+use serde_json::Value;
+
+use crate::util::{stderr_failed, stdout_ok, TestVault};
+
+const ACCOUNTS: &[&str] = &[
+    "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+    "otpauth://totp/ACME%20Co:bob@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME%20Co&algorithm=SHA256&digits=8",
+    "otpauth://hotp/Example:carol?secret=KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TFOQ&issuer=Example&counter=7",
+    "otpauth://totp/Slow:dave?secret=MFRGGZDFMZTWQ2LK&issuer=Slow&period=60",
+];
+
+fn vault_with_accounts() -> TestVault {
+    let vault = TestVault::new();
+    stdout_ok(&vault.run_with_password(&["init"]), "init");
+    for uri in ACCOUNTS {
+        stdout_ok(&vault.run_with_password(&["add", uri]), "add");
+    }
+    vault
+}
+
+/// What must survive a round trip, per account, ignoring ids.
+fn summary(vault: &TestVault) -> Vec<Value> {
+    let listed: Value = serde_json::from_str(&stdout_ok(
+        &vault.run_with_password(&["list", "--json"]),
+        "list",
+    ))
+    .unwrap();
+    let mut accounts: Vec<Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            a.as_object_mut().unwrap().remove("id");
+            a
+        })
+        .collect();
+    accounts.sort_by_key(|a| a.to_string());
+    accounts
+}
+
+/// Codes at a fixed moment, which only match if the secrets survived.
+fn codes(vault: &TestVault) -> Vec<String> {
+    let shown: Value = serde_json::from_str(&stdout_ok(
+        &vault.run_with_password(&["code", "--time", "1234567890", "--json"]),
+        "code",
+    ))
+    .unwrap();
+    let mut codes: Vec<String> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}:{}", c["name"], c["code"]))
+        .collect();
+    codes.sort();
+    codes
+}
+
+fn fresh_vault() -> TestVault {
+    let vault = TestVault::new();
+    stdout_ok(&vault.run_with_password(&["init"]), "init");
+    vault
+}
+
+#[test]
+fn aegis_encrypted_round_trip_and_wrong_password() {
+    let source = vault_with_accounts();
+    let file = source.dir.path().join("aegis.json");
+    let password = source.dir.path().join("export-password");
+    std::fs::write(&password, "export secret\n").unwrap();
+    let err = stderr_failed(
+        &source.run_with_password(&["export", "--format", "aegis", "-o", file.to_str().unwrap()]),
+        "no export password",
+    );
+    assert!(err.contains("--export-password-file"), "{err}");
+    stdout_ok(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "aegis",
+            "-o",
+            file.to_str().unwrap(),
+            "--export-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "export aegis",
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !text.contains("JBSWY3DPEHPK3PXP"),
+        "the Aegis export is encrypted"
+    );
+
+    let target = fresh_vault();
+    let wrong = target.dir.path().join("wrong");
+    std::fs::write(&wrong, "not it\n").unwrap();
+    let err = stderr_failed(
+        &target.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            wrong.to_str().unwrap(),
+        ]),
+        "wrong import password",
+    );
+    assert!(err.to_lowercase().contains("password"), "{err}");
+    assert_eq!(summary(&target).len(), 0, "nothing imported");
+    let out = stdout_ok(
+        &target.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "import aegis",
+    );
+    assert!(out.contains("added 4 account(s)"), "{out}");
+    assert_eq!(summary(&target), summary(&source));
+    assert_eq!(codes(&target), codes(&source));
+
+    // The same file again: every account is a named duplicate.
+    let out = stdout_ok(
+        &target.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "import again",
+    );
+    assert!(out.contains("added no accounts"), "{out}");
+    assert_eq!(out.matches("already in the vault").count(), 4, "{out}");
+}
+
+#[test]
+fn tessera_backup_round_trip() {
+    let source = vault_with_accounts();
+    stdout_ok(
+        &source.run_with_password(&["recovery", "add", "github", "1111-aaaa", "2222-bbbb"]),
+        "recovery",
+    );
+    let file = source.dir.path().join("backup.tessera");
+    let password = source.dir.path().join("export-password");
+    std::fs::write(&password, "backup secret\n").unwrap();
+    let err = stderr_failed(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "tessera",
+            "--plain",
+            "-o",
+            file.to_str().unwrap(),
+        ]),
+        "plain tessera",
+    );
+    assert!(err.contains("always encrypted"), "{err}");
+    stdout_ok(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "tessera",
+            "-o",
+            file.to_str().unwrap(),
+            "--export-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "export tessera",
+    );
+    let target = fresh_vault();
+    stdout_ok(
+        &target.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "import tessera",
+    );
+    assert_eq!(summary(&target), summary(&source));
+    assert_eq!(codes(&target), codes(&source));
+}
+
+#[test]
+fn uri_list_needs_plain_and_round_trips_with_a_dry_run_first() {
+    let source = vault_with_accounts();
+    let err = stderr_failed(
+        &source.run_with_password(&["export", "--format", "uris"]),
+        "uris without --plain",
+    );
+    assert!(
+        err.contains("--plain") && err.contains("in the clear"),
+        "{err}"
+    );
+    let output = source.run_with_password(&["export", "--format", "uris", "--plain"]);
+    let text = stdout_ok(&output, "export uris");
+    assert_eq!(text.lines().count(), 4);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("warning"),
+        "warns that it is unencrypted"
+    );
+    let file = source.dir.path().join("uris.txt");
+    std::fs::write(&file, format!("{text}\n")).unwrap();
+
+    let target = fresh_vault();
+    let out = stdout_ok(
+        &target.run_with_password(&["import", file.to_str().unwrap(), "--dry-run"]),
+        "dry run",
+    );
+    assert!(out.contains("would add 4 account(s)"), "{out}");
+    assert_eq!(summary(&target).len(), 0, "a dry run changes nothing");
+    stdout_ok(
+        &target.run_with_password(&["import", file.to_str().unwrap()]),
+        "import uris",
+    );
+    assert_eq!(summary(&target), summary(&source));
+}
+
+#[test]
+fn google_migration_qr_images_scan_back_and_name_what_google_cannot_hold() {
+    let source = vault_with_accounts();
+    let dir = source.dir.path().join("google");
+    let output = source.run_with_password(&[
+        "export",
+        "--format",
+        "google",
+        "--plain",
+        "--qr",
+        dir.to_str().unwrap(),
+    ]);
+    stdout_ok(&output, "export google");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Slow"),
+        "the 60 s account is named as not carried: {stderr}"
+    );
+    let images: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_str().unwrap().to_owned())
+        .collect();
+    assert!(!images.is_empty());
+
+    let target = fresh_vault();
+    let mut args = vec!["scan", "--add"];
+    args.extend(images.iter().map(String::as_str));
+    let out = stdout_ok(&target.run_with_password(&args), "scan --add");
+    assert!(out.contains("added 3 account(s)"), "{out}");
+    let carried: Vec<Value> = summary(&source)
+        .into_iter()
+        .filter(|a| a["issuer"] != "Slow")
+        .collect();
+    assert_eq!(summary(&target), carried);
+}
+
+#[test]
+fn one_account_as_a_qr_image_imports_and_scans() {
+    let source = vault_with_accounts();
+    let png = source.dir.path().join("github.png");
+    let output = source.run_with_password(&["qr", "github", "-o", png.to_str().unwrap()]);
+    stdout_ok(&output, "qr -o");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("anyone who scans it"));
+    let scanned = stdout_ok(&source.run(&["scan", png.to_str().unwrap()]), "scan file");
+    assert!(
+        scanned.starts_with("otpauth://totp/GitHub:alice?"),
+        "{scanned}"
+    );
+    let json: Value = serde_json::from_str(&stdout_ok(
+        &source.run(&["scan", "--json", png.to_str().unwrap()]),
+        "scan --json",
+    ))
+    .unwrap();
+    assert_eq!(json[0]["source"], png.to_str().unwrap());
+
+    let target = fresh_vault();
+    stdout_ok(
+        &target.run_with_password(&["import", png.to_str().unwrap()]),
+        "import a QR image",
+    );
+    assert_eq!(summary(&target)[0]["issuer"], "GitHub");
+
+    // In the terminal, drawn with half blocks.
+    let drawn = stdout_ok(
+        &source.run_with_password(&["qr", "github"]),
+        "qr in the terminal",
+    );
+    assert!(drawn.contains('█') || drawn.contains('▀'));
+}
+
+#[test]
+fn paper_backup_is_a_pdf_and_needs_plain() {
+    let source = vault_with_accounts();
+    stdout_ok(
+        &source.run_with_password(&["recovery", "add", "github", "1111-aaaa", "2222-bbbb"]),
+        "recovery",
+    );
+    let pdf = source.dir.path().join("paper.pdf");
+    stderr_failed(
+        &source.run_with_password(&["export", "--format", "paper", "-o", pdf.to_str().unwrap()]),
+        "no --plain",
+    );
+    let output = source.run_with_password(&[
+        "export",
+        "--format",
+        "paper",
+        "--plain",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    stdout_ok(&output, "paper");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("in the clear"));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let err = stderr_failed(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "paper",
+            "--plain",
+            "-o",
+            pdf.to_str().unwrap(),
+        ]),
+        "existing file",
+    );
+    assert!(err.contains("must not exist"), "never overwrites: {err}");
+}
+
+#[test]
+fn bad_inputs_to_scan_and_import_are_one_clear_line() {
+    let vault = fresh_vault();
+    let dir = vault.dir.path();
+    let not_image = dir.join("broken.png");
+    std::fs::write(&not_image, b"\x89PNG\r\n\x1a\nthis is not really a png").unwrap();
+    let blank = dir.join("blank.bmp");
+    // A 2x2 white BMP: a valid image with no QR code.
+    let mut bmp = b"BM".to_vec();
+    bmp.extend_from_slice(&(70u32).to_le_bytes());
+    bmp.extend_from_slice(&[
+        0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 16,
+        0, 0, 0,
+    ]);
+    bmp.extend_from_slice(&[0; 16]);
+    bmp.extend_from_slice(&[
+        255, 255, 255, 255, 255, 255, 0, 0, 255, 255, 255, 255, 255, 255, 0, 0,
+    ]);
+    std::fs::write(&blank, &bmp).unwrap();
+    let foreign = dir.join("notes.json");
+    std::fs::write(&foreign, br#"{"shopping": ["milk"]}"#).unwrap();
+
+    for (args, expected) in [
+        (vec!["scan", not_image.to_str().unwrap()], "broken.png"),
+        (vec!["scan", blank.to_str().unwrap()], "no QR code"),
+        (vec!["scan"], "nothing to scan"),
+        (
+            vec!["import", foreign.to_str().unwrap()],
+            "not a backup format",
+        ),
+        (vec!["import", not_image.to_str().unwrap()], "broken.png"),
+        (
+            vec!["import", "/nonexistent/backup.json"],
+            "/nonexistent/backup.json",
+        ),
+        (vec!["scan", "--camera", "--timeout", "1"], "camera"),
+    ] {
+        let output = vault.run_with_password(&args);
+        let err = stderr_failed(&output, &format!("{args:?}"));
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected {expected:?} in {err}"
+        );
+    }
+}
