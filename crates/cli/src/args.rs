@@ -43,16 +43,6 @@ pub struct VaultArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate a code from a secret or an otpauth:// URI, without a vault.
-    #[command(
-        long_about = "Generate a one-time code from a secret or an otpauth:// URI, without a vault.\n\n\
-                      With --secret it makes a TOTP code (HOTP when --counter is given, Steam with --steam); \
-                      with a URI it takes every parameter from the URI, and --time or --counter still apply.",
-        after_help = "Examples:\n  \
-                      tessera gen --secret JBSWY3DPEHPK3PXP\n  \
-                      tessera gen --secret JBSWY3DPEHPK3PXP --time 1111111109 --digits 8 --algorithm sha256\n  \
-                      tessera gen --secret 3132333435363738393031323334353637383930 --hex --counter 7\n  \
-                      tessera gen 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP' --window 1"
-    )]
     Gen(GenArgs),
     /// Create a new vault, protected by a password, the OS keyring, or both.
     Init(InitArgs),
@@ -346,6 +336,17 @@ pub struct OtpFlags {
 
 /// `tessera gen`'s raw arguments.
 #[derive(Debug, Args)]
+#[command(
+    about = "Generate a code from a secret or an otpauth:// URI, without a vault.",
+    long_about = "Generate a one-time code from a secret or an otpauth:// URI, without a vault.\n\n\
+                  With --secret it makes a TOTP code (HOTP when --counter is given, Steam with --steam); \
+                  with a URI it takes every parameter from the URI, and --time or --counter still apply.",
+    after_help = "Examples:\n  \
+                  tessera gen --secret JBSWY3DPEHPK3PXP\n  \
+                  tessera gen --secret JBSWY3DPEHPK3PXP --time 1111111109 --digits 8 --algorithm sha256\n  \
+                  tessera gen --secret 3132333435363738393031323334353637383930 --hex --counter 7\n  \
+                  tessera gen 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP' --window 1"
+)]
 pub struct GenArgs {
     /// An otpauth:// URI to take every parameter from.
     #[arg(value_name = "URI", conflicts_with_all = ["secret", "hex", "digits", "period", "algorithm", "steam"])]

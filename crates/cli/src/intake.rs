@@ -16,7 +16,9 @@ pub struct IntakeReport {
     pub duplicates: Vec<String>,
 }
 
-fn existing_entries(contents: &Contents) -> Vec<Entry> {
+/// The vault's accounts as transfer entries (what importers and exporters
+/// and the duplicate check work with).
+pub fn entries_of(contents: &Contents) -> Vec<Entry> {
     contents
         .accounts
         .iter()
@@ -65,13 +67,13 @@ pub fn add_entries(
 ) -> anyhow::Result<IntakeReport> {
     if dry_run {
         return Ok(describe(&plan(
-            &existing_entries(vault.contents()),
+            &entries_of(vault.contents()),
             entries,
             policy,
         )));
     }
     vault.update(now, |contents| -> anyhow::Result<IntakeReport> {
-        let plan = plan(&existing_entries(contents), entries, policy);
+        let plan = plan(&entries_of(contents), entries, policy);
         for (index, merged) in &plan.updated {
             let account = &mut contents.accounts[*index];
             account.notes = merged.notes.clone();

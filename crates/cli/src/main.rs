@@ -22,14 +22,17 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clap::Parser;
+use clap::{Args, FromArgMatches, Parser};
 
-use crate::args::{Cli, Command, RecoveryCommand};
+use crate::args::{Cli, Command, GenArgs, RecoveryCommand};
 use crate::vault_access::VaultAccess;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let outcome = match parse_gen_alone() {
+        Some(gen_args) => run_gen(gen_args),
+        None => run(Cli::parse()),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // One line: the chain of causes joined, as users read it.
@@ -39,14 +42,34 @@ fn main() -> ExitCode {
     }
 }
 
+/// `tessera gen ...` runs in loops in testers' scripts, and building the
+/// whole CLI's clap command tree costs more than generating the code, so a
+/// command line that starts with `gen` is parsed by `gen`'s own command
+/// (same arguments, same validation, same help). Anything else, global
+/// options before `gen` included, takes the full parser.
+fn parse_gen_alone() -> Option<GenArgs> {
+    let mut args = std::env::args_os();
+    let _program = args.next();
+    if args.next().as_deref() != Some(std::ffi::OsStr::new("gen")) {
+        return None;
+    }
+    let command = GenArgs::augment_args(clap::Command::new("gen").bin_name("tessera gen"));
+    let matches = command.get_matches_from(std::env::args_os().skip(1));
+    Some(GenArgs::from_arg_matches(&matches).unwrap_or_else(|err| err.exit()))
+}
+
+fn run_gen(raw: GenArgs) -> anyhow::Result<()> {
+    let request = gen::GenRequest::from_args(raw)?;
+    gen::run(&request, unix_now()?, &mut std::io::stdout().lock())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Gen(raw) = cli.command {
+        return run_gen(raw);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let now = unix_now()?;
-    if let Command::Gen(raw) = cli.command {
-        let request = gen::GenRequest::from_args(raw)?;
-        return gen::run(&request, now, &mut out);
-    }
     let access = VaultAccess::from_args(&cli.vault)?;
     match &cli.command {
         Command::Gen(_) => unreachable!("handled above: gen needs no vault"),

@@ -10,12 +10,12 @@ use anyhow::{bail, Context};
 use tessera_transfer::duplicates::DuplicatePolicy;
 use tessera_transfer::formats::tessera_backup;
 use tessera_transfer::paper::{paper_backup_pdf, PaperAccount};
-use tessera_transfer::{google_migration, Entry, ImportError, Importer, Password};
-use tessera_vault::{Contents, KdfParams};
+use tessera_transfer::{google_migration, ImportError, Importer, Password};
+use tessera_vault::KdfParams;
 use zeroize::Zeroizing;
 
 use crate::args::{ExportArgs, ExportFormat, ImportArgs, QrArgs};
-use crate::intake::{add_entries, print_report};
+use crate::intake::{add_entries, entries_of, print_report};
 use crate::query::{exactly_one, label};
 use crate::recovery::date;
 use crate::vault_access::VaultAccess;
@@ -150,19 +150,6 @@ pub fn import(
         );
     }
     Ok(())
-}
-
-fn entries_of(contents: &Contents) -> Vec<Entry> {
-    contents
-        .accounts
-        .iter()
-        .map(|a| Entry {
-            enrollment: a.enrollment.clone(),
-            notes: a.notes.clone(),
-            favourite: a.favourite,
-            tags: a.tags.clone(),
-        })
-        .collect()
 }
 
 /// Writes export bytes to `-o FILE` (created for the owner only), or to
