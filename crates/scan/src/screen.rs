@@ -1,26 +1,45 @@
 //! Screen capture: a picture of every monitor, to find the QR code a web
 //! page is showing.
 //!
-//! The webview cannot capture the screen on Linux, so capture happens here,
-//! through xcap: X11 directly (XCB, every monitor XRandR knows), and on
-//! Wayland through the xdg-desktop-portal screenshot interface (xcap asks
-//! the portal, then GNOME Shell, then wlroots' screencopy). Where neither
-//! works — no graphical session, a Wayland desktop without a portal, a
-//! denied request — the error says so in words.
+//! The webview cannot capture the screen on Linux, so capture happens here.
+//! On Linux and the BSDs it links no C library, on purpose: every `tessera`
+//! process (`tessera gen` included, which must start as fast as oathtool)
+//! loads whatever the binary links, and the previous implementation (xcap)
+//! brought libxcb, libgbm, libwayland, libdrm and more, 17 shared libraries
+//! that tripled start-up time. Instead:
+//!
+//! * X11 (`DISPLAY`): the X protocol spoken in pure Rust (x11rb), every
+//!   monitor RandR knows read with `GetImage` (`screen/x11.rs`);
+//! * Wayland (`WAYLAND_DISPLAY`): the xdg-desktop-portal screenshot
+//!   interface over D-Bus (zbus) (`screen/portal.rs`). Wayland goes first even when
+//!   XWayland also sets `DISPLAY`, as XWayland's root window shows only the
+//!   X11 programs' windows and black elsewhere;
+//! * macOS and Windows: xcap, on the system's own frameworks.
+//!
+//! Where nothing works (no graphical session, a Wayland desktop without a
+//! portal, a refused request) the error says so in words.
 
 use image::DynamicImage;
 
 use crate::decode::{decode, DecodedCode};
 use crate::source::{ImageLimits, SourceError};
 
+#[cfg(all(unix, not(target_os = "macos")))]
+mod portal;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod x11;
+#[cfg(any(target_os = "macos", target_os = "windows"))]
+mod xcap;
+
 /// One monitor's picture.
 #[derive(Debug, Clone)]
 pub struct Screenshot {
-    /// The monitor's name as the system reports it (e.g. `DP-1`).
+    /// The monitor's name as the system reports it (e.g. `DP-1`; `desktop`
+    /// for the single picture of every monitor a Wayland portal gives).
     pub monitor: String,
     /// Where the monitor's top-left corner is on the desktop, in pixels.
     pub origin: (i32, i32),
-    /// What it showed.
+    /// What it showed (grey on Linux, as the decoder reads grey anyway).
     pub image: DynamicImage,
 }
 
@@ -33,44 +52,35 @@ pub struct ScreenCode {
     pub code: DecodedCode,
 }
 
+/// Whether an environment variable is set to something.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|value| !value.is_empty())
+}
+
 /// Captures every monitor.
 pub fn capture_screens(limits: &ImageLimits) -> Result<Vec<Screenshot>, SourceError> {
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        return Err(SourceError::NoDisplay);
-    }
-    let wayland = std::env::var_os("WAYLAND_DISPLAY").is_some();
-    let failed = |error: xcap::XCapError| SourceError::ScreenCaptureFailed {
-        reason: if wayland {
-            format!(
-                "on Wayland, Tessera needs XWayland to list the monitors and the \
-                 xdg-desktop-portal screenshot interface (or GNOME Shell or a wlroots \
-                 compositor) to capture them ({error})"
-            )
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        if set("WAYLAND_DISPLAY") {
+            portal::capture(limits)
+        } else if set("DISPLAY") {
+            x11::capture(limits)
         } else {
-            error.to_string()
-        },
-    };
-    let monitors = xcap::Monitor::all().map_err(failed)?;
-    if monitors.is_empty() {
-        return Err(SourceError::ScreenCaptureFailed {
-            reason: "the display reports no monitors".into(),
-        });
+            Err(SourceError::NoDisplay)
+        }
     }
-    let mut screenshots = Vec::with_capacity(monitors.len());
-    for (number, monitor) in monitors.iter().enumerate() {
-        let name = monitor
-            .name()
-            .unwrap_or_else(|_| format!("monitor {}", number + 1));
-        let origin = (monitor.x().unwrap_or(0), monitor.y().unwrap_or(0));
-        let image = monitor.capture_image().map_err(failed)?;
-        limits.check_dimensions(image.width(), image.height())?;
-        screenshots.push(Screenshot {
-            monitor: name,
-            origin,
-            image: DynamicImage::ImageRgba8(image),
-        });
+    #[cfg(any(target_os = "macos", target_os = "windows"))]
+    {
+        xcap::capture(limits)
     }
-    Ok(screenshots)
+    #[cfg(not(any(unix, target_os = "windows")))]
+    {
+        let _ = limits;
+        Err(SourceError::ScreenCaptureFailed {
+            reason: "this system has no screen capture Tessera knows".into(),
+        })
+    }
 }
 
 /// Captures every monitor and decodes the QR codes on them.

@@ -73,6 +73,11 @@ pub enum SourceError {
         /// What went wrong.
         reason: String,
     },
+    /// The desktop (or its user) refused to let this program take a
+    /// screenshot: a Wayland portal that asked and was told no, or whose
+    /// settings forbid it.
+    #[error("cannot capture the screen: the desktop refused the screenshot; allow Tessera to take screenshots (in the desktop's privacy settings), or scan a saved screenshot instead")]
+    ScreenCaptureDenied,
     /// No camera is connected (or none is visible to this program).
     #[error("no camera found; connect a webcam, or scan a screenshot or image file instead")]
     NoCamera,

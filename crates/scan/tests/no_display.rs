@@ -14,8 +14,9 @@ fn screen_capture_without_any_display_gives_a_clear_message() {
         "cannot capture the screen: no graphical session (neither DISPLAY nor WAYLAND_DISPLAY is set)"
     );
 
-    // A Wayland session whose compositor is not there (no portal, no
-    // XWayland): the capture fails with a message naming what is needed.
+    // A Wayland session with no usable screenshot portal (none, no session
+    // bus, or one without a screenshot backend, as under
+    // tests/with-desktop.sh): the message names what is needed.
     std::env::set_var("WAYLAND_DISPLAY", "wayland-tessera-test-missing");
     std::env::set_var("XDG_SESSION_TYPE", "wayland");
     let error = capture_screens(&ImageLimits::default()).expect_err("nothing to capture");
@@ -24,4 +25,5 @@ fn screen_capture_without_any_display_gives_a_clear_message() {
         "{error}"
     );
     assert!(error.to_string().contains("Wayland"), "{error}");
+    assert!(error.to_string().contains("xdg-desktop-portal"), "{error}");
 }

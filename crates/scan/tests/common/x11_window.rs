@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use image::GrayImage;
+use image::{GrayImage, RgbImage};
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::xproto::{
     ConnectionExt, CreateGCAux, CreateWindowAux, EventMask, ImageFormat, WindowClass,
@@ -30,6 +30,22 @@ impl Drop for ShownImage {
 /// `picture`, and returns once the X server has drawn it.
 pub fn show_image(
     picture: &GrayImage,
+    left: i16,
+    top: i16,
+) -> Result<ShownImage, Box<dyn std::error::Error>> {
+    show_rgb_image(
+        &RgbImage::from_fn(picture.width(), picture.height(), |x, y| {
+            let [value] = picture.get_pixel(x, y).0;
+            image::Rgb([value; 3])
+        }),
+        left,
+        top,
+    )
+}
+
+/// [`show_image`] in colour.
+pub fn show_rgb_image(
+    picture: &RgbImage,
     left: i16,
     top: i16,
 ) -> Result<ShownImage, Box<dyn std::error::Error>> {
@@ -72,9 +88,9 @@ pub fn show_image(
         }
     }
     // ZPixmap at depth 24 is 32 bits per pixel, BGRX.
-    let mut pixels = Vec::with_capacity(picture.as_raw().len() * 4);
-    for &value in picture.as_raw() {
-        pixels.extend_from_slice(&[value, value, value, 0]);
+    let mut pixels = Vec::with_capacity(picture.as_raw().len() / 3 * 4);
+    for &image::Rgb([red, green, blue]) in picture.pixels() {
+        pixels.extend_from_slice(&[blue, green, red, 0]);
     }
     // Requests are size-limited: send bands of rows.
     let max_request_bytes = connection
@@ -103,4 +119,60 @@ pub fn show_image(
     // A round trip makes sure the server has processed every request.
     connection.sync()?;
     Ok(ShownImage { connection, window })
+}
+
+/// An extra RandR monitor on the display; deleted when dropped.
+pub struct ExtraMonitor {
+    connection: RustConnection,
+    root: u32,
+    name: u32,
+}
+
+impl Drop for ExtraMonitor {
+    fn drop(&mut self) {
+        use x11rb::protocol::randr::ConnectionExt as _;
+        let _ = self.connection.randr_delete_monitor(self.root, self.name);
+        let _ = self.connection.sync();
+    }
+}
+
+/// Declares a monitor called `name` covering the given rectangle of the
+/// root window, as `xrandr --setmonitor` does.
+pub fn add_monitor(
+    name: &str,
+    left: i16,
+    top: i16,
+    width: u16,
+    height: u16,
+) -> Result<ExtraMonitor, Box<dyn std::error::Error>> {
+    use x11rb::protocol::randr::{ConnectionExt as _, MonitorInfo};
+    let (connection, screen_number) = x11rb::connect(None)?;
+    let root = connection.setup().roots[screen_number].root;
+    connection.randr_query_version(1, 5)?.reply()?;
+    let name = connection
+        .intern_atom(false, name.as_bytes())?
+        .reply()?
+        .atom;
+    connection
+        .randr_set_monitor(
+            root,
+            MonitorInfo {
+                name,
+                primary: false,
+                automatic: false,
+                x: left,
+                y: top,
+                width,
+                height,
+                width_in_millimeters: u32::from(width) / 4,
+                height_in_millimeters: u32::from(height) / 4,
+                outputs: Vec::new(),
+            },
+        )?
+        .check()?;
+    Ok(ExtraMonitor {
+        connection,
+        root,
+        name,
+    })
 }
