@@ -18,7 +18,7 @@ use crate::args::{ExportArgs, ExportFormat, ImportArgs, QrArgs};
 use crate::intake::{add_entries, entries_of, print_report};
 use crate::query::{exactly_one, label};
 use crate::recovery::date;
-use crate::vault_access::VaultAccess;
+use crate::vault_access::{read_password_line, VaultAccess};
 
 /// Image files are scanned for QR codes rather than parsed.
 fn is_image(bytes: &[u8]) -> bool {
@@ -30,15 +30,7 @@ fn is_image(bytes: &[u8]) -> bool {
 }
 
 fn read_password_file(path: &Path) -> anyhow::Result<Password> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the password file {}", path.display()))?,
-    );
-    let line = text.lines().next().unwrap_or_default();
-    if line.is_empty() {
-        bail!("the password file {} is empty", path.display());
-    }
-    Ok(Password::new(line.to_owned()))
+    Ok(Password::new(read_password_line(path)?.to_string()))
 }
 
 fn prompt(what: &str) -> anyhow::Result<Password> {

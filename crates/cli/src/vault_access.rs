@@ -108,6 +108,12 @@ impl VaultAccess {
 }
 
 fn read_password_file(path: &Path) -> anyhow::Result<Password> {
+    Ok(Password::from(read_password_line(path)?.as_str()))
+}
+
+/// The first line of a password file, checked: a bounded size, UTF-8, not
+/// empty. Vault, import and export password files all go through it.
+pub fn read_password_line(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     let metadata = std::fs::metadata(path)
         .with_context(|| format!("cannot read the password file {}", path.display()))?;
     if metadata.len() > MAX_PASSWORD_FILE_LEN {
@@ -127,7 +133,7 @@ fn read_password_file(path: &Path) -> anyhow::Result<Password> {
     if line.is_empty() {
         bail!("the password file {} is empty", path.display());
     }
-    Ok(Password::from(line))
+    Ok(Zeroizing::new(line.to_owned()))
 }
 
 fn prompt_password(prompt: &str) -> anyhow::Result<Zeroizing<String>> {
