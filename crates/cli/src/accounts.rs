@@ -4,7 +4,7 @@
 //! `UnlockedVault::update`, which applies the change to freshly read
 //! contents under the file lock, so the app and other CLIs lose nothing.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 
 use anyhow::{bail, Context};
 use serde::Serialize;
@@ -18,7 +18,7 @@ use crate::args::{
 };
 use crate::otp_input::enrollment_from_flags;
 use crate::query::{exactly_one, label, matching};
-use crate::vault_access::VaultAccess;
+use crate::vault_access::{confirm, VaultAccess};
 
 /// `tessera init`: creates the vault, refusing to overwrite anything.
 pub fn init(
@@ -406,12 +406,9 @@ pub fn remove(
         if !std::io::stdin().is_terminal() {
             bail!("not removing {name} without --yes (not on a terminal to ask)");
         }
-        eprint!(
-            "Remove {name}? Its secret is deleted and codes for it can no longer be made. [y/N] "
-        );
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        let question =
+            format!("Remove {name}? Its secret is deleted and codes for it can no longer be made.");
+        if !confirm(&question, false)? {
             bail!("{name} was not removed");
         }
     }

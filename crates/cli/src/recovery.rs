@@ -12,7 +12,7 @@ use tessera_vault::{AccountId, Contents, RecoveryEntry, RecoveryOwner};
 
 use crate::args::{RecoveryAddArgs, RecoveryListArgs, RecoveryRemoveArgs, RecoveryUseArgs};
 use crate::query::{label, matching};
-use crate::vault_access::VaultAccess;
+use crate::vault_access::{confirm, VaultAccess};
 
 /// The largest file of codes read: a page of codes is a few hundred bytes.
 const MAX_CODES_FILE_LEN: u64 = 64 * 1024;
@@ -181,13 +181,8 @@ pub fn add(
     // Codes pasted on a terminal have used up its input, so only codes
     // given as arguments or in a file are confirmed there.
     let pasted = args.codes.is_empty() && args.file.is_none();
-    if std::io::stdin().is_terminal() && !pasted && !args.yes {
-        eprint!("Save them? [Y/n] ");
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer)?;
-        if matches!(answer.trim(), "n" | "N" | "no" | "No") {
-            bail!("nothing was saved");
-        }
+    if std::io::stdin().is_terminal() && !pasted && !args.yes && !confirm("Save them?", true)? {
+        bail!("nothing was saved");
     }
     let query = args.query.clone();
     let (name, unused, warnings) = vault.update(now, |contents| -> anyhow::Result<_> {
@@ -437,10 +432,10 @@ pub fn remove(
         if !std::io::stdin().is_terminal() {
             bail!("not removing every recovery code of {name} without --yes (not on a terminal to ask)");
         }
-        eprint!("Remove every recovery code kept for {name}? [y/N] ");
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+        if !confirm(
+            &format!("Remove every recovery code kept for {name}?"),
+            false,
+        )? {
             bail!("nothing was removed");
         }
     }

@@ -5,7 +5,7 @@
 //! the password is tried next; nothing here ever writes to the keyring
 //! except `init --keyring` and `keyring enable`.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -109,6 +109,21 @@ impl VaultAccess {
 
 fn read_password_file(path: &Path) -> anyhow::Result<Password> {
     Ok(Password::from(read_password_line(path)?.as_str()))
+}
+
+/// Asks a yes-or-no question on the terminal (stderr and stdin); an empty
+/// answer takes `default`. Callers check that stdin is a terminal first.
+pub fn confirm(question: &str, default: bool) -> anyhow::Result<bool> {
+    let hint = if default { "[Y/n]" } else { "[y/N]" };
+    eprint!("{question} {hint} ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(match answer.trim() {
+        "y" | "Y" | "yes" | "Yes" => true,
+        "n" | "N" | "no" | "No" => false,
+        _ => default,
+    })
 }
 
 /// The first line of a password file, checked: a bounded size, UTF-8, not
