@@ -31,6 +31,7 @@ help:
 	@echo "make run      install what is missing, build and start Tessera"
 	@echo "make test     install test tools, run every check and test"
 	@echo "make bench    print benchmark tables (release build)"
+	@echo "make package  build a .deb of the app"
 
 # Installs only the Debian packages that are missing, so a ready machine
 # never calls apt.
@@ -51,6 +52,7 @@ deps-build:
 deps-test: deps-build
 	$(call apt_install,$(APT_TEST))
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
+	@command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
 
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && $(NPM) ci --no-audit --no-fund
@@ -66,14 +68,25 @@ run: deps-build ui
 ui-check: ui/node_modules/.package-lock.json
 	cd ui && $(NPM) run typecheck && $(NPM) run lint && $(NPM) test
 
-rust-check: ui
+rust-check: deps-test ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) deny --offline check licenses bans sources
 
 test: deps-test ui-check rust-check
 	tests/with-desktop.sh $(CARGO) test --workspace --locked --no-fail-fast
 
-# zxing-cpp's Python package is a peer in the QR decoding table.
+# zxing-cpp's Python package is a peer in the QR decoding table. The app's
+# launch, memory and list timings run as an ignored release test under Xvfb.
 bench: deps-test ui
 	@python3 -c 'import zxingcpp' 2>/dev/null || python3 -m pip install --quiet zxing-cpp || echo "zxing-cpp not installed: its column is left out"
 	$(CARGO) bench --workspace --locked
+	tests/with-desktop.sh $(CARGO) test --release --locked -p tessera-app --test e2e app::bench -- --ignored --nocapture
+
+# A .deb of the app through the Tauri bundler. Its CLI comes from crates.io
+# (cargo-tauri), not npm: the registry these machines reach lacks the macOS
+# and Windows builds of @tauri-apps/cli, and `npm ci` refuses a lock file
+# without them.
+package: deps-build ui
+	@command -v cargo-tauri >/dev/null || $(CARGO) install tauri-cli --version '^2' --locked
+	$(CARGO) tauri build --bundles deb

@@ -9,6 +9,8 @@
 
 mod app;
 mod gen;
+mod ipc;
+mod leak;
 mod recovery;
 mod transfer;
 mod util;

@@ -44,6 +44,23 @@ impl AppSession {
     /// Starts tauri-driver and opens the app at `application` with these
     /// extra environment variables (the app inherits them from the driver).
     pub fn start(application: &Path, env: &[(&str, &str)]) -> AppSession {
+        AppSession::launch(application, env, Stdio::null(), Stdio::inherit())
+    }
+
+    /// Like [`AppSession::start`], with everything the driver, WebKit and
+    /// the app print (they inherit the driver's output) written to `log`.
+    pub fn start_logged(application: &Path, env: &[(&str, &str)], log: &Path) -> AppSession {
+        let file = std::fs::File::create(log).expect("the log file");
+        let stdout = Stdio::from(file.try_clone().expect("the log file"));
+        AppSession::launch(application, env, stdout, Stdio::from(file))
+    }
+
+    fn launch(
+        application: &Path,
+        env: &[(&str, &str)],
+        stdout: Stdio,
+        stderr: Stdio,
+    ) -> AppSession {
         require_desktop();
         let port = free_port();
         let native_port = free_port();
@@ -51,8 +68,8 @@ impl AppSession {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .envs(env.iter().copied())
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stdout(stdout)
+            .stderr(stderr)
             .spawn()
             .unwrap_or_else(|err| {
                 panic!("could not start tauri-driver ({err}): `make test` installs it with `cargo install tauri-driver`")
@@ -114,6 +131,11 @@ impl AppSession {
             .unwrap_or_else(|err| panic!("{err}"))
     }
 
+    /// The process id of tauri-driver, whose descendants are the app.
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
+    }
+
     /// The window's title.
     pub fn title(&self) -> String {
         self.command("GET", "/title", None)
@@ -140,10 +162,24 @@ impl AppSession {
                     return Element { session: self, id };
                 }
                 Err(err) if Instant::now() >= deadline => {
-                    panic!("no element {css:?} after {timeout:?}: {err}")
+                    panic!(
+                        "no element {css:?} after {timeout:?}: {err}\nthe page showed: {}",
+                        self.page_summary()
+                    )
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(100)),
             }
+        }
+    }
+
+    /// What the page shows (its visible text, shortened), for the message
+    /// of a failed wait: a timeout alone does not say which screen was up.
+    fn page_summary(&self) -> String {
+        let path = format!("/session/{}/execute/sync", self.session);
+        let script = "return document.body ? document.body.innerText.slice(0, 600) : '';";
+        match self.request("POST", &path, Some(json!({"script": script, "args": []}))) {
+            Ok(text) => text.as_str().unwrap_or_default().replace('\n', " | "),
+            Err(err) => format!("(could not read the page: {err})"),
         }
     }
 
@@ -156,9 +192,140 @@ impl AppSession {
             Some(json!({"script": script, "args": []})),
         )
     }
+
+    /// Runs a script in the page and returns its result.
+    pub fn execute(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Every element matching the CSS selector now (possibly none).
+    pub fn find_all(&self, css: &str) -> Vec<Element<'_>> {
+        let value = self.command(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item[ELEMENT_KEY].as_str())
+                    .map(|id| Element {
+                        session: self,
+                        id: id.to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Waits up to `timeout` for `check` to hold, polling; panics with
+    /// `what` and the last value seen otherwise.
+    pub fn wait_until<T: std::fmt::Debug>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut probe: impl FnMut() -> T,
+        check: impl Fn(&T) -> bool,
+    ) -> T {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = probe();
+            if check(&value) {
+                return value;
+            }
+            if Instant::now() >= deadline {
+                panic!("{what}: still {value:?} after {timeout:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Presses keys on whatever has the focus (WebDriver key codes, e.g.
+    /// `"\u{E007}"` for Enter), as a user typing.
+    pub fn press_keys(&self, keys: &str) {
+        let mut actions = Vec::new();
+        for ch in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": ch.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": ch.to_string()}));
+        }
+        self.command(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+        self.command("DELETE", "/actions", None);
+    }
+
+    /// Presses a key with Control held (e.g. `'l'` for Ctrl+L).
+    pub fn press_ctrl(&self, key: char) {
+        const CONTROL: &str = "\u{E009}";
+        let actions = json!([
+            {"type": "keyDown", "value": CONTROL},
+            {"type": "keyDown", "value": key.to_string()},
+            {"type": "keyUp", "value": key.to_string()},
+            {"type": "keyUp", "value": CONTROL},
+        ]);
+        self.command(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+        self.command("DELETE", "/actions", None);
+    }
+
+    /// A PNG of the window's contents, as WebDriver takes it.
+    pub fn screenshot_png(&self) -> Vec<u8> {
+        let value = self.command("GET", "/screenshot", None);
+        decode_base64(value.as_str().expect("a base64 screenshot"))
+    }
+
+    /// Moves the window's top-left corner to (x, y) on the screen.
+    pub fn set_window_position(&self, x: i32, y: i32) {
+        self.command("POST", "/window/rect", Some(json!({"x": x, "y": y})));
+    }
+
+    /// Resizes the window (outer size, in CSS pixels).
+    pub fn set_window_size(&self, width: u32, height: u32) {
+        self.command(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
+    }
 }
 
-impl Element<'_> {
+/// Standard base64, as WebDriver returns screenshots.
+pub fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for v in text.bytes().filter_map(value) {
+        buffer = (buffer << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+impl<'s> Element<'s> {
     /// The element's rendered text.
     pub fn text(&self) -> String {
         let value = self
@@ -173,6 +340,88 @@ impl Element<'_> {
             .session
             .command("GET", &format!("/element/{}/displayed", self.id), None);
         value.as_bool().unwrap_or(false)
+    }
+
+    /// Clicks the element, as a user would.
+    ///
+    /// WebKitWebDriver answers "element not interactable" while a freshly
+    /// rendered element is still being laid out or animated in (seen under
+    /// the load of a full `make test`), so that one error is retried for a
+    /// bounded time; any other error fails the test at once.
+    pub fn click(&self) {
+        let path = format!(
+            "/session/{}/element/{}/click",
+            self.session.session, self.id
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.session.request("POST", &path, Some(json!({}))) {
+                Ok(_) => return,
+                Err(err) if err.contains("not interactable") && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(err) => panic!("{err}"),
+            }
+        }
+    }
+
+    /// Types text into the element (it gets the focus first).
+    pub fn send_keys(&self, text: &str) {
+        self.session.command(
+            "POST",
+            &format!("/element/{}/value", self.id),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// Empties an input or text area.
+    pub fn clear(&self) {
+        self.session.command(
+            "POST",
+            &format!("/element/{}/clear", self.id),
+            Some(json!({})),
+        );
+    }
+
+    /// A DOM property (e.g. `value`, `checked`) as JSON.
+    pub fn property(&self, name: &str) -> Value {
+        self.session.command(
+            "GET",
+            &format!("/element/{}/property/{name}", self.id),
+            None,
+        )
+    }
+
+    /// An attribute's value, if set.
+    pub fn attribute(&self, name: &str) -> Option<String> {
+        self.session
+            .command(
+                "GET",
+                &format!("/element/{}/attribute/{name}", self.id),
+                None,
+            )
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// The first descendant matching the CSS selector, if any.
+    pub fn find(&self, css: &str) -> Option<Element<'s>> {
+        let path = format!(
+            "/session/{}/element/{}/element",
+            self.session.session, self.id
+        );
+        self.session
+            .request(
+                "POST",
+                &path,
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .ok()
+            .and_then(|value| value[ELEMENT_KEY].as_str().map(str::to_owned))
+            .map(|id| Element {
+                session: self.session,
+                id,
+            })
     }
 }
 

@@ -1,18 +1,9 @@
-// Starts the webview side: renders the current screen and the footer.
+// Starts the webview side: the app controller picks the first screen from
+// the vault's status (create, unlock, or the accounts).
 import "./styles.css";
-import { appInfo } from "./api";
-import { el } from "./dom";
-import { emptyState } from "./views/empty";
-
-function render(root: HTMLElement): void {
-  const footer = el("footer", { class: "footer", "data-testid": "footer" });
-  root.replaceChildren(emptyState(), footer);
-  appInfo()
-    .then((info) => footer.replaceChildren(`${info.name} ${info.version}`))
-    .catch(() => footer.replaceChildren("Tessera"));
-}
+import { App } from "./app";
 
 const root = document.getElementById("app");
 if (root) {
-  render(root);
+  void new App(root).start();
 }

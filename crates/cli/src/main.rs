@@ -28,6 +28,9 @@ use crate::args::{Cli, Command, GenArgs, RecoveryCommand};
 use crate::vault_access::VaultAccess;
 
 fn main() -> ExitCode {
+    // Before any secret is read (a pasted secret, a password, the vault).
+    // Best effort: where the OS refuses, there is nothing better to do.
+    let _ = tessera_vault::forbid_core_dumps();
     let outcome = match parse_gen_alone() {
         Some(gen_args) => run_gen(gen_args),
         None => run(Cli::parse()),

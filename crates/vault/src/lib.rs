@@ -37,6 +37,7 @@ mod kdf;
 mod keyring_slot;
 mod location;
 mod model;
+mod process;
 mod store;
 
 use std::fmt;
@@ -64,6 +65,7 @@ pub use crate::location::{default_vault_path, VAULT_ENV};
 pub use crate::model::{
     Account, AccountId, Contents, RecoveryEntry, RecoveryOwner, Settings, SETTING_RECOVERY_FEW_LEFT,
 };
+pub use crate::process::{forbid_core_dumps, CoreDumpGuard};
 pub use crate::store::{backup_path, list_backups, lock_path, BACKUPS_KEPT, DEFAULT_LOCK_TIMEOUT};
 
 /// How to unlock a vault.

@@ -1,0 +1,301 @@
+//! What the app holds between commands: where the vault is, the vault while
+//! it is unlocked, and the clipboard it writes codes to.
+//!
+//! Locking is dropping the [`Session`]: `UnlockedVault` wipes its master key
+//! when dropped, and the HOTP codes generated in the session go with it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tauri::{AppHandle, Manager, Runtime};
+use tessera_otp::Code;
+use tessera_vault::{AccountId, Contents, UnlockedVault, VaultError};
+
+use crate::clipboard::ClipboardGuard;
+use crate::settings::AppSettings;
+
+/// How often the codes tick looks at the vault file for changes made by the
+/// CLI (or another app instance): often enough that an account added in a
+/// terminal shows up while the user looks, rarely enough to cost nothing.
+const RELOAD_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The app's state, managed by Tauri and shared by every command.
+pub struct AppState {
+    /// The vault file, or why it cannot be known.
+    vault_path: Result<PathBuf, String>,
+    /// The unlocked vault, if any.
+    session: Mutex<Option<Session>>,
+    /// The clipboard, owned by Rust so codes are cleared after the delay.
+    pub clipboard: ClipboardGuard,
+    /// Why Rust locked the vault by itself, until it is unlocked again, so
+    /// the UI can say why it asks for the password.
+    lock_reason: Mutex<Option<LockReason>>,
+    /// Held while the keyring is asked for the vault's key, so the unlock
+    /// started with the app and one the UI asks for never run twice.
+    pub keyring_gate: Mutex<()>,
+}
+
+/// Why the vault was locked without the user asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockReason {
+    /// No input for the auto-lock time.
+    Idle,
+    /// The desktop session locked or the machine went to sleep.
+    System,
+}
+
+/// An unlocked vault and what belongs to it until it is locked.
+pub struct Session {
+    /// The open vault (holds the master key).
+    pub vault: UnlockedVault,
+    /// The last HOTP code generated for each account in this session, so
+    /// copying puts exactly the code shown on the clipboard without spending
+    /// another counter value.
+    pub hotp_codes: HashMap<AccountId, Code>,
+    /// Bumped whenever the contents may have changed, so the UI knows when
+    /// to fetch the account list again.
+    pub revision: u64,
+    /// When the user last did something in the window (the UI reports it).
+    pub last_activity: Instant,
+    /// What QR scans found and the user has not added yet (holds secrets,
+    /// so it lives and dies with the session).
+    pub pending: Option<crate::commands::scan::Pending>,
+    /// Size and modification time of the file when last read or written.
+    file_stamp: Option<FileStamp>,
+    /// When the file was last looked at.
+    last_check: Instant,
+}
+
+/// A one-line message, the error type of a change: the vault's errors
+/// convert into it, so `update` can carry the command's own messages too.
+struct Message(String);
+
+impl From<VaultError> for Message {
+    fn from(e: VaultError) -> Self {
+        Message(e.to_string())
+    }
+}
+
+/// Enough of a file's metadata to tell that it was replaced: saves are an
+/// atomic rename, which changes the modification time (and usually size).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(FileStamp {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
+}
+
+impl Session {
+    /// A session for a vault that was just opened or created.
+    pub fn new(vault: UnlockedVault) -> Session {
+        let file_stamp = stamp(vault.path());
+        Session {
+            vault,
+            hotp_codes: HashMap::new(),
+            revision: 1,
+            last_activity: Instant::now(),
+            pending: None,
+            file_stamp,
+            last_check: Instant::now(),
+        }
+    }
+
+    /// Applies a change through `UnlockedVault::update` (fresh contents,
+    /// under the file lock) and records it; errors of either side become
+    /// their one-line messages.
+    pub fn update<T>(
+        &mut self,
+        now: u64,
+        change: impl FnOnce(&mut Contents) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let result = self.vault.update(now, |contents| -> Result<T, Message> {
+            change(contents).map_err(Message)
+        });
+        // Even a failed update may have re-read newer contents.
+        self.changed();
+        result.map_err(|Message(text)| text)
+    }
+
+    /// Records a change this app just saved.
+    pub fn changed(&mut self) {
+        self.revision += 1;
+        self.file_stamp = stamp(self.vault.path());
+    }
+
+    /// Re-reads the vault if another process changed the file since it was
+    /// last read, looking at most every [`RELOAD_CHECK_INTERVAL`] unless
+    /// `force`. A file that no longer opens keeps the contents as they were
+    /// (the next save reports the problem); the codes keep ticking.
+    pub fn refresh(&mut self, force: bool) {
+        if !force && self.last_check.elapsed() < RELOAD_CHECK_INTERVAL {
+            return;
+        }
+        self.last_check = Instant::now();
+        let now = stamp(self.vault.path());
+        if now == self.file_stamp {
+            return;
+        }
+        if self.vault.reload().is_ok() {
+            self.file_stamp = now;
+            self.revision += 1;
+        }
+    }
+}
+
+impl AppState {
+    /// The state at start-up: the vault path resolved, nothing unlocked.
+    pub fn new() -> AppState {
+        AppState {
+            vault_path: default_vault_path(),
+            session: Mutex::new(None),
+            clipboard: ClipboardGuard::new(),
+            lock_reason: Mutex::new(None),
+            keyring_gate: Mutex::new(()),
+        }
+    }
+
+    /// The vault file, or a one-line reason it is unknown.
+    pub fn vault_path(&self) -> Result<&Path, String> {
+        self.vault_path.as_deref().map_err(Clone::clone)
+    }
+
+    /// The session slot. A command that panicked while holding it leaves
+    /// the data as it was (every change is saved atomically or not at all),
+    /// so a poisoned lock is taken over rather than making the app unusable.
+    pub fn session(&self) -> MutexGuard<'_, Option<Session>> {
+        self.session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the unlocked session, or fails with "locked".
+    pub fn with_session<T>(
+        &self,
+        f: impl FnOnce(&mut Session) -> Result<T, String>,
+    ) -> Result<T, String> {
+        match self.session().as_mut() {
+            Some(session) => f(session),
+            None => Err(LOCKED.to_owned()),
+        }
+    }
+
+    /// Drops the session (wiping the master key) and clears the clipboard
+    /// if it still holds a code copied from it.
+    pub fn lock(&self) {
+        let session = self.session().take();
+        drop(session);
+        self.clipboard.clear_if_ours();
+    }
+
+    /// Locks on Rust's own initiative, remembering why (if it was unlocked).
+    pub fn lock_because(&self, reason: LockReason) {
+        let session = self.session().take();
+        if session.is_some() {
+            *self.reason_slot() = Some(reason);
+        }
+        drop(session);
+        self.clipboard.clear_if_ours();
+    }
+
+    /// Installs a freshly opened vault as the session.
+    pub fn open(&self, vault: UnlockedVault) {
+        *self.reason_slot() = None;
+        *self.session() = Some(Session::new(vault));
+    }
+
+    /// Why Rust last locked the vault by itself, if it is still locked.
+    pub fn lock_reason(&self) -> Option<LockReason> {
+        *self.reason_slot()
+    }
+
+    fn reason_slot(&self) -> MutexGuard<'_, Option<LockReason>> {
+        self.lock_reason
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Locks if the vault has been open without input for longer than its
+    /// auto-lock setting. Called periodically from a background task, so the
+    /// lock happens even if the webview's timers are asleep.
+    pub fn lock_if_idle(&self) {
+        let idle_too_long = self.session().as_ref().is_some_and(|s| {
+            let settings = AppSettings::from_map(&s.vault.contents().settings.extra);
+            settings
+                .auto_lock_after()
+                .is_some_and(|limit| s.last_activity.elapsed() >= limit)
+        });
+        if idle_too_long {
+            self.lock_because(LockReason::Idle);
+        }
+    }
+
+    /// Locks if the user wants that when the session locks or the machine
+    /// sleeps.
+    pub fn lock_for_system(&self) {
+        let wanted = self.session().as_ref().is_some_and(|s| {
+            AppSettings::from_map(&s.vault.contents().settings.extra).lock_on_system_lock
+        });
+        if wanted {
+            self.lock_because(LockReason::System);
+        }
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}
+
+/// The message of commands that need the vault while it is locked; the UI
+/// recognises it and shows the unlock screen.
+pub const LOCKED: &str = "the vault is locked";
+
+/// The vault the CLI opens too: `TESSERA_VAULT` if set, else
+/// `tessera/vault.tessera` in the OS's data folder (one rule, in
+/// tessera-vault, for the app and the CLI).
+pub fn default_vault_path() -> Result<PathBuf, String> {
+    tessera_vault::default_vault_path().ok_or_else(|| {
+        format!(
+            "cannot tell where the vault lives (no home or data folder): set {}",
+            tessera_vault::VAULT_ENV
+        )
+    })
+}
+
+/// The system clock in unix milliseconds (0 if it is before 1970).
+pub fn system_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The system clock in unix seconds, for `modified_at` and similar
+/// bookkeeping (codes use [`crate::settings::AppSettings::code_time_millis`]).
+pub fn system_seconds() -> u64 {
+    system_millis() / 1000
+}
+
+/// Runs blocking work (file I/O, Argon2, the keyring) on Tauri's blocking
+/// pool with the app state, so neither the UI thread nor the async workers
+/// stall while a vault opens.
+pub async fn blocking<R, T, F>(app: AppHandle<R>, f: F) -> Result<T, String>
+where
+    R: Runtime,
+    T: Send + 'static,
+    F: FnOnce(&AppState) -> Result<T, String> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
+        .await
+        .map_err(|e| format!("internal error: {e}"))?
+}

@@ -1,0 +1,321 @@
+//! The app's IPC surface, checked from its sources and in the running app.
+//!
+//! Script that gets into the webview (a hostile QR payload rendered by
+//! mistake, a compromised dependency of the UI) can call every command a
+//! capability grants, so the set of reachable commands must be exactly the
+//! set the UI calls: anything more is attack surface with no purpose. The
+//! table printed here (`cargo test ipc -- --nocapture`) lists each command,
+//! the permission that allows it and the capabilities that grant it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::util::TestVault;
+use crate::webdriver::AppSession;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(relative: &str) -> String {
+    let path = root().join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn files_in(relative: &str, extension: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![root().join(relative)];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap_or_else(|e| panic!("{folder:?}: {e}")) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == extension) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The commands `src-tauri/lib.rs` hands to `generate_handler!`.
+fn registered_commands() -> BTreeSet<String> {
+    let source = read("src-tauri/lib.rs");
+    let start = source
+        .find("generate_handler![")
+        .expect("lib.rs registers its commands with generate_handler!");
+    let list = &source[start + "generate_handler![".len()..];
+    let list = &list[..list.find(']').expect("the end of generate_handler!")];
+    list.split(',')
+        .map(str::trim)
+        .filter(|path| !path.is_empty())
+        .map(|path| path.rsplit("::").next().unwrap().to_owned())
+        .collect()
+}
+
+/// Permission identifier -> the commands it allows, from the hand-written
+/// files in src-tauri/permissions.
+fn permissions() -> BTreeMap<String, Vec<String>> {
+    let mut all = BTreeMap::new();
+    for file in files_in("src-tauri/permissions", "toml") {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let parsed: toml::Table = text
+            .parse()
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for permission in parsed["permission"].as_array().expect("[[permission]]") {
+            let id = permission["identifier"].as_str().unwrap().to_owned();
+            let allowed = permission
+                .get("commands")
+                .and_then(|c| c.get("allow"))
+                .and_then(|a| a.as_array())
+                .map(|a| a.iter().map(|c| c.as_str().unwrap().to_owned()).collect())
+                .unwrap_or_default();
+            assert!(
+                permission
+                    .get("commands")
+                    .and_then(|c| c.get("deny"))
+                    .is_none(),
+                "{id}: deny lists are not used here; a command is either granted or absent"
+            );
+            assert!(
+                all.insert(id.clone(), allowed).is_none(),
+                "permission {id} is defined twice"
+            );
+        }
+    }
+    all
+}
+
+/// Capability identifier -> its permission identifiers.
+fn capabilities() -> BTreeMap<String, Vec<String>> {
+    let mut all = BTreeMap::new();
+    for file in files_in("src-tauri/capabilities", "json") {
+        let parsed: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let id = parsed["identifier"].as_str().unwrap().to_owned();
+        let granted = parsed["permissions"]
+            .as_array()
+            .expect("a permissions list")
+            .iter()
+            .map(|p| {
+                p.as_str()
+                    .unwrap_or_else(|| panic!("{id}: scoped permission objects are not used"))
+                    .to_owned()
+            })
+            .collect();
+        all.insert(id, granted);
+    }
+    all
+}
+
+/// The command names the UI passes to `invoke` (tests excluded).
+fn ui_invokes() -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for file in files_in("ui/src", "ts") {
+        if file.to_string_lossy().ends_with(".test.ts") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&file).unwrap();
+        let mut rest = source.as_str();
+        while let Some(at) = rest.find("invoke") {
+            rest = &rest[at + "invoke".len()..];
+            let mut call = rest;
+            // Skip a type argument, `invoke<Codes>(` or `invoke<{ a: b }>(`.
+            if call.starts_with('<') {
+                let mut depth = 0;
+                let end = call
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        match c {
+                            '<' => depth += 1,
+                            '>' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })
+                    .map(|(i, _)| i + 1)
+                    .unwrap_or(0);
+                call = &call[end..];
+            }
+            let Some(args) = call.strip_prefix('(') else {
+                continue;
+            };
+            let args = args.trim_start();
+            let Some(quoted) = args.strip_prefix('"') else {
+                panic!(
+                    "{}: invoke with a computed command name cannot be checked: {}",
+                    file.display(),
+                    &args[..args.len().min(40)]
+                );
+            };
+            names.insert(quoted[..quoted.find('"').unwrap()].to_owned());
+        }
+    }
+    names
+}
+
+#[test]
+fn every_reachable_command_is_one_the_ui_uses_and_nothing_else_is_granted() {
+    let registered = registered_commands();
+    let permissions = permissions();
+    let capabilities = capabilities();
+    let used = ui_invokes();
+
+    // command -> (permission, capabilities granting it)
+    let mut reachable: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (capability, granted) in &capabilities {
+        for permission in granted {
+            match permissions.get(permission) {
+                Some(commands) => {
+                    for command in commands {
+                        reachable
+                            .entry(command.clone())
+                            .or_insert_with(|| (permission.clone(), Vec::new()))
+                            .1
+                            .push(capability.clone());
+                    }
+                }
+                // Tauri's own (`core:…`) and plugins' permissions: none is
+                // needed, so any is a mistake to look at.
+                None => problems.push(format!(
+                    "capability {capability} grants {permission}, which is not one of Tessera's permissions"
+                )),
+            }
+        }
+    }
+
+    println!("{:<24} {:<30} capabilities", "command", "permission");
+    for (command, (permission, granted_by)) in &reachable {
+        println!("{command:<24} {permission:<30} {}", granted_by.join(", "));
+    }
+
+    for command in reachable.keys() {
+        if !used.contains(command) {
+            problems.push(format!("{command} is reachable but the UI never calls it"));
+        }
+        if !registered.contains(command) {
+            problems.push(format!("{command} is granted but not registered in lib.rs"));
+        }
+    }
+    for command in &used {
+        if !reachable.contains_key(command) {
+            problems.push(format!(
+                "the UI calls {command}, which no capability grants"
+            ));
+        }
+    }
+    for command in &registered {
+        if !reachable.contains_key(command) {
+            problems.push(format!(
+                "{command} is registered but no capability grants it (dead code)"
+            ));
+        }
+    }
+    for (permission, commands) in &permissions {
+        if !capabilities.values().flatten().any(|p| p == permission) {
+            problems.push(format!(
+                "permission {permission} ({}) is granted by no capability",
+                commands.join(", ")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(!used.is_empty(), "no invoke call found in ui/src");
+}
+
+#[test]
+fn the_configured_csp_is_strict_and_release_builds_have_no_devtools() {
+    let config: Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    let csp = &config["app"]["security"]["csp"];
+    let directive = |name: &str| csp[name].as_str().unwrap_or("").to_owned();
+    assert_eq!(directive("default-src"), "'none'");
+    assert_eq!(
+        directive("script-src"),
+        "'self'",
+        "no inline or eval'd script"
+    );
+    assert_eq!(directive("object-src"), "'none'");
+    assert_eq!(directive("base-uri"), "'none'");
+    assert_eq!(directive("frame-ancestors"), "'none'");
+    for (name, value) in csp.as_object().expect("the CSP as directives") {
+        let value = value.as_str().unwrap();
+        assert!(
+            !value.contains("unsafe-"),
+            "{name} allows {value}: no unsafe-* source"
+        );
+        for source in value.split_whitespace() {
+            let remote = source.starts_with("http") || source.contains("://") || source == "*";
+            assert!(
+                !remote || source == "http://ipc.localhost",
+                "{name} allows remote content from {source}"
+            );
+        }
+    }
+    assert_eq!(config["app"]["security"]["freezePrototype"], true);
+    // The dangerous switch is never on in the config.
+    assert!(config["app"]["security"]["dangerousDisableAssetCspModification"].is_null());
+
+    // Release builds get the web inspector only through tauri's `devtools`
+    // feature, and no window asks for it.
+    let manifest: toml::Table = read("Cargo.toml").parse().unwrap();
+    let tauri = &manifest["dependencies"]["tauri"];
+    let features: Vec<&str> = tauri
+        .get("features")
+        .and_then(|f| f.as_array())
+        .map(|f| f.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        !features.contains(&"devtools"),
+        "tauri features: {features:?}"
+    );
+    for window in config["app"]["windows"].as_array().unwrap() {
+        assert_ne!(window["devtools"], true, "a window asks for devtools");
+    }
+}
+
+#[test]
+fn the_running_page_blocks_inline_script_and_remote_content() {
+    let vault = TestVault::new();
+    let app = AppSession::start(
+        &crate::util::app_binary(),
+        &[("TESSERA_VAULT", vault.path.to_str().unwrap())],
+    );
+    app.wait_for(
+        "[data-testid=setup-form]",
+        std::time::Duration::from_secs(60),
+    );
+    let outcome = app.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         const seen = new Set();\
+         document.addEventListener('securitypolicyviolation', (e) => seen.add(e.effectiveDirective));\
+         const script = document.createElement('script');\
+         script.textContent = 'window.inlineRan = true;';\
+         document.body.append(script);\
+         const picture = new Image();\
+         picture.src = 'https://example.com/tracker.png';\
+         document.body.append(picture);\
+         fetch('https://example.com/').catch(() => undefined);\
+         setTimeout(() => done({ inlineRan: window.inlineRan === true, seen: [...seen].sort() }), 1000);",
+    );
+    assert_eq!(outcome["inlineRan"], false, "{outcome}");
+    let seen: Vec<&str> = outcome["seen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for directive in ["connect-src", "img-src"] {
+        assert!(
+            seen.contains(&directive),
+            "{directive} not enforced: {seen:?}"
+        );
+    }
+    assert!(
+        seen.iter().any(|d| d.starts_with("script-src")),
+        "inline script not reported: {seen:?}"
+    );
+}

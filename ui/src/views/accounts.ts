@@ -1,0 +1,400 @@
+// The main screen: every account with its rolling code, countdown ring and,
+// near the end of a period, the next code. Click or Enter copies; typing
+// anywhere searches, and Enter in the search copies the first match.
+//
+// Rows are built when the list changes and then only updated in place on
+// each tick (text of codes that changed, the ring), so a thousand accounts
+// tick without rebuilding anything.
+import * as api from "../api";
+import type { Account, CodeView, Codes, SortOrder } from "../api";
+import type { App, Screen } from "../app";
+import { el, srOnly } from "../dom";
+import { showsNext } from "../lib/countdown";
+import { groupCode, spokenCode } from "../lib/group";
+import { accountLabel, allTags, matches, sortAccounts } from "../lib/search";
+import { emptyState } from "./empty";
+import { icon } from "./icons";
+import { issuerIcon, Ring } from "./widgets";
+
+const NO_CODE = "––– –––";
+
+/** One account's row and the nodes a tick updates. */
+class Row {
+  readonly li: HTMLLIElement;
+  readonly copyButton: HTMLButtonElement;
+  private readonly codeNode: HTMLSpanElement;
+  private readonly spokenNode: HTMLSpanElement;
+  private readonly nextNode: HTMLSpanElement;
+  private readonly ring: Ring | null;
+  private shownCode: string | null = null;
+  private shownNext: string | null = null;
+
+  constructor(
+    readonly account: Account,
+    private readonly app: App,
+  ) {
+    const labels = el(
+      "span",
+      { class: "labels" },
+      el("span", { class: "issuer", "data-testid": "issuer" }, account.issuer || account.name),
+    );
+    if (account.issuer && account.name) {
+      labels.append(el("span", { class: "name", "data-testid": "name" }, account.name));
+    }
+    if (account.recoveryUnused !== null) {
+      const n = account.recoveryUnused;
+      const badge = el(
+        "span",
+        { class: account.recoveryWarning ? "recovery-badge warn" : "recovery-badge", "data-testid": "recovery-badge" },
+        `${n} recovery code${n === 1 ? "" : "s"} left`,
+      );
+      if (account.recoveryWarning) {
+        badge.title = account.recoveryWarning;
+        badge.append(srOnly(`: ${account.recoveryWarning}`));
+      }
+      labels.append(badge);
+    }
+    if (account.tags.length > 0) {
+      labels.append(el("span", { class: "tags" }, ...account.tags.map((t) => el("span", { class: "tag" }, t))));
+    }
+    this.codeNode = el("span", { class: "code", "data-testid": "code", "aria-hidden": "true" }, NO_CODE);
+    this.spokenNode = srOnly("");
+    this.nextNode = el("span", { class: "next", "data-testid": "next-code", hidden: "" });
+    const codeBox = el("span", { class: "code-box" }, this.codeNode, this.spokenNode, this.nextNode);
+    this.copyButton = el(
+      "button",
+      { type: "button", class: "account-copy", "data-testid": "copy" },
+      issuerIcon(account.issuer, account.name),
+      labels,
+      codeBox,
+    );
+    if (account.favourite) {
+      this.copyButton.prepend(el("span", { class: "favourite-mark", title: "Favourite" }, icon("star"), srOnly("Favourite.")));
+    }
+    this.copyButton.addEventListener("click", () => void this.copy());
+    const actions = el("span", { class: "row-actions" });
+    if (account.kind === "hotp") {
+      this.ring = null;
+      const next = el(
+        "button",
+        {
+          type: "button",
+          class: "icon-button",
+          "aria-label": `Generate the next code of ${accountLabel(account)}`,
+          title: "Generate the next code",
+          "data-testid": "hotp-next",
+        },
+        icon("next"),
+      );
+      next.addEventListener("click", () => void this.generate());
+      actions.append(next);
+    } else {
+      this.ring = new Ring();
+      codeBox.after(this.ring.node);
+    }
+    const details = el(
+      "button",
+      {
+        type: "button",
+        class: "icon-button",
+        "aria-label": `Details of ${accountLabel(account)}`,
+        title: "Details",
+        "data-testid": "details",
+      },
+      icon("more"),
+    );
+    details.addEventListener("click", () => app.goDetails(account.id));
+    actions.append(details);
+    this.li = el("li", { class: "account", "data-id": account.id, "data-testid": "account" }, this.copyButton, actions);
+  }
+
+  async copy(): Promise<void> {
+    if (await this.app.copy(this.account)) {
+      this.li.classList.remove("copied");
+      // Restart the flash animation.
+      void this.li.offsetWidth;
+      this.li.classList.add("copied");
+    }
+  }
+
+  private async generate(): Promise<void> {
+    try {
+      const view = await api.hotpNext(this.account.id);
+      this.update(view, 0);
+      this.app.toast(`New code for ${accountLabel(this.account)}`);
+    } catch (error) {
+      this.app.toast(api.errorText(error), "error");
+    }
+  }
+
+  update(view: CodeView, nowMs: number): void {
+    if (view.code !== this.shownCode) {
+      this.shownCode = view.code;
+      this.codeNode.textContent = view.code ? groupCode(view.code) : view.error ? "error" : NO_CODE;
+      this.codeNode.dataset.code = view.code ?? "";
+      this.spokenNode.textContent = view.code
+        ? `Code ${spokenCode(view.code)}.`
+        : view.error
+          ? `No code: ${view.error}.`
+          : "No code yet.";
+      this.li.classList.toggle("has-error", view.error !== null);
+      if (view.error) {
+        this.codeNode.title = view.error;
+      }
+    }
+    const next =
+      view.next !== null && view.validUntil !== null && showsNext(view.validUntil, nowMs) ? view.next : null;
+    if (next !== this.shownNext) {
+      this.shownNext = next;
+      if (next) {
+        this.nextNode.textContent = `next ${groupCode(next)}`;
+        this.nextNode.hidden = false;
+      } else {
+        this.nextNode.textContent = "";
+        this.nextNode.hidden = true;
+      }
+    }
+    if (this.ring && view.validFrom !== null && view.validUntil !== null) {
+      this.ring.update(view.validFrom, view.validUntil, nowMs);
+    }
+  }
+}
+
+const SORT_CHOICES: [SortOrder, string][] = [
+  ["issuer", "Issuer"],
+  ["name", "Account name"],
+  ["recent", "Newest first"],
+  ["manual", "Order added"],
+];
+
+/** Builds the account list screen. */
+export function accountsScreen(app: App): Screen {
+  const search = el("input", {
+    type: "search",
+    class: "search",
+    placeholder: "Search",
+    "aria-label": "Search accounts (Enter copies the first match)",
+    autocomplete: "off",
+    spellcheck: "false",
+    "data-testid": "search",
+  });
+  const addButton = el(
+    "button",
+    { type: "button", class: "icon-button primary", "aria-label": "Add account", title: "Add account", "data-testid": "add-account" },
+    icon("plus"),
+  );
+  const settingsButton = el(
+    "button",
+    { type: "button", class: "icon-button", "aria-label": "Settings", title: "Settings", "data-testid": "settings" },
+    icon("settings"),
+  );
+  const recoveryButton = el(
+    "button",
+    { type: "button", class: "icon-button", "aria-label": "Recovery codes", title: "Recovery codes", "data-testid": "recovery" },
+    icon("key"),
+  );
+  recoveryButton.addEventListener("click", () => app.goRecovery());
+  const lockButton = el(
+    "button",
+    { type: "button", class: "icon-button", "aria-label": "Lock (Ctrl+L)", title: "Lock (Ctrl+L)", "data-testid": "lock" },
+    icon("lock"),
+  );
+  addButton.addEventListener("click", () => app.goAdd());
+  settingsButton.addEventListener("click", () => app.goSettings());
+  lockButton.addEventListener("click", () => void app.lockNow("user"));
+
+  const sort = el("select", { "aria-label": "Sort accounts by", "data-testid": "sort" });
+  for (const [value, label] of SORT_CHOICES) {
+    sort.append(el("option", { value }, label));
+  }
+  sort.value = app.settings?.sortOrder ?? "issuer";
+  const tagFilter = el("select", { "aria-label": "Show accounts with tag", "data-testid": "tag-filter" });
+  const filters = el(
+    "div",
+    { class: "filters" },
+    el("label", { class: "inline" }, "Sort ", sort),
+    el("label", { class: "inline" }, "Tag ", tagFilter),
+  );
+
+  const list = el("ul", { class: "account-list", "aria-label": "Accounts", "data-testid": "account-list" });
+  const noMatch = el("p", { class: "no-match", role: "status", "data-testid": "no-match", hidden: "" });
+  const count = el("p", { class: "sr-only", "aria-live": "polite" });
+  const empty = emptyState();
+  const emptyAdd = el("button", { type: "button", class: "primary", "data-testid": "empty-add" }, "Add an account");
+  emptyAdd.addEventListener("click", () => app.goAdd());
+  empty.append(emptyAdd);
+
+  const header = el(
+    "header",
+    { class: "toolbar" },
+    el("h1", { class: "sr-only", tabindex: "-1" }, "Accounts"),
+    search,
+    addButton,
+    recoveryButton,
+    settingsButton,
+    lockButton,
+  );
+  const root = el("section", { class: "screen accounts", "aria-label": "Accounts" }, header, filters, list, noMatch, empty, count);
+
+  let rows: Row[] = [];
+  /** The rows that match the search, in order; the list shows these. */
+  let shown: Row[] = [];
+  let fillToken = 0;
+
+  const visibleRows = (): Row[] => shown;
+
+  /**
+   * Shows the matching rows: the first screenful at once, the rest a chunk
+   * per frame, so clearing a search over a thousand accounts never holds
+   * up a frame (rows not shown are detached, and still tick).
+   */
+  const applyFilter = (): void => {
+    const query = search.value;
+    const tag = tagFilter.value;
+    shown = rows.filter(
+      (row) =>
+        matches(row.account, query) && (tag === "" || row.account.tags.some((t) => t.toLowerCase() === tag.toLowerCase())),
+    );
+    fillToken += 1;
+    const token = fillToken;
+    const FIRST = 40;
+    const CHUNK = 120;
+    list.replaceChildren(...shown.slice(0, FIRST).map((r) => r.li));
+    let at = FIRST;
+    const more = (): void => {
+      if (token !== fillToken || at >= shown.length) {
+        return;
+      }
+      list.append(...shown.slice(at, at + CHUNK).map((r) => r.li));
+      at += CHUNK;
+      requestAnimationFrame(more);
+    };
+    requestAnimationFrame(more);
+    const filtering = query.trim() !== "" || tag !== "";
+    noMatch.hidden = !(filtering && shown.length === 0 && rows.length > 0);
+    noMatch.textContent = noMatch.hidden ? "" : `No account matches “${query.trim() || tag}”.`;
+    count.textContent = filtering ? `${shown.length} of ${rows.length} accounts shown.` : "";
+  };
+
+  const build = (): void => {
+    const focusedId = (document.activeElement?.closest("li.account") as HTMLElement | null)?.dataset.id;
+    const order = (sort.value as SortOrder) || "issuer";
+    rows = sortAccounts(app.accounts, order).map((account) => new Row(account, app));
+    const tags = allTags(app.accounts);
+    const chosen = tagFilter.value;
+    tagFilter.replaceChildren(el("option", { value: "" }, "All"), ...tags.map((t) => el("option", { value: t }, t)));
+    tagFilter.value = tags.includes(chosen) ? chosen : "";
+    filters.hidden = app.accounts.length === 0;
+    tagFilter.parentElement?.toggleAttribute("hidden", tags.length === 0);
+    const hasAccounts = app.accounts.length > 0;
+    empty.hidden = hasAccounts;
+    list.hidden = !hasAccounts;
+    search.hidden = !hasAccounts;
+    applyFilter();
+    if (app.lastCodes) {
+      tick(app.lastCodes);
+    }
+    if (focusedId) {
+      rows.find((r) => r.account.id === focusedId)?.copyButton.focus();
+    }
+  };
+
+  let slowestTick = 0;
+  const tick = (codes: Codes): void => {
+    const started = performance.now();
+    // The moment these codes are for, readable with them in one step (the
+    // end-to-end tests compare against oathtool at exactly this moment).
+    root.dataset.nowMs = String(codes.nowMs);
+    const byId = new Map(codes.codes.map((c) => [c.id, c]));
+    for (const row of rows) {
+      const view = byId.get(row.account.id);
+      if (view) {
+        row.update(view, codes.nowMs);
+      }
+    }
+    // Measurements the benchmark reads: when codes first showed, and the
+    // slowest tick so far (a tick must never stall the list).
+    if (rows.length > 0 && document.documentElement.dataset.firstCodeAt === undefined) {
+      document.documentElement.dataset.firstCodeAt = String(Date.now());
+    }
+    slowestTick = Math.max(slowestTick, performance.now() - started);
+    root.dataset.slowestTickMs = slowestTick.toFixed(1);
+  };
+
+  search.addEventListener("input", applyFilter);
+  tagFilter.addEventListener("change", applyFilter);
+  sort.addEventListener("change", () => {
+    build();
+    const settings = app.settings;
+    if (settings) {
+      const next = { ...settings, sortOrder: sort.value as SortOrder };
+      api
+        .setSettings(next)
+        .then((saved) => {
+          app.settings = saved;
+        })
+        .catch((error: unknown) => app.toast(api.errorText(error), "error"));
+    }
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      const first = visibleRows()[0];
+      if (first) {
+        void first.copy();
+      }
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      visibleRows()[0]?.copyButton.focus();
+    } else if (event.key === "Escape" && search.value !== "") {
+      event.preventDefault();
+      search.value = "";
+      applyFilter();
+    }
+  });
+  list.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {
+      return;
+    }
+    const visible = visibleRows();
+    const at = visible.findIndex((r) => r.li.contains(document.activeElement));
+    if (at < 0) {
+      return;
+    }
+    event.preventDefault();
+    if (event.key === "ArrowDown") {
+      visible[at + 1]?.copyButton.focus();
+    } else if (at === 0) {
+      search.focus();
+    } else {
+      visible[at - 1]?.copyButton.focus();
+    }
+  });
+
+  build();
+
+  return {
+    root,
+    focus: app.accounts.length > 0 ? search : emptyAdd,
+    tick,
+    accountsChanged: build,
+    key(event: KeyboardEvent): boolean {
+      // Typing anywhere searches: a printable key outside a field goes to
+      // the search box.
+      if (event.key === "/" && !search.hidden) {
+        search.focus();
+        return true;
+      }
+      if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey && !search.hidden) {
+        if (event.key === " " && document.activeElement instanceof HTMLButtonElement) {
+          return false;
+        }
+        search.focus();
+        search.value += event.key;
+        applyFilter();
+        return true;
+      }
+      return false;
+    },
+  };
+}

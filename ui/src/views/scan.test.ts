@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { imageProblem, seriesText } from "./scan";
+
+describe("scanning", () => {
+  it("refuses a 200 MB file before reading it", () => {
+    const huge = { name: "holiday.png", size: 200 * 1024 * 1024, type: "image/png" };
+    expect(imageProblem(huge)).toBe("holiday.png is 200 MB; a picture of a QR code is at most 20 MB.");
+    expect(imageProblem({ name: "qr.png", size: 20 * 1024 * 1024, type: "image/png" })).toBeNull();
+    expect(imageProblem({ name: "notes.txt", size: 10, type: "text/plain" })).toBe("notes.txt is not an image.");
+    expect(imageProblem({ name: "qr", size: 10, type: "" })).toBeNull();
+  });
+
+  it("says which codes of an export are still to scan", () => {
+    expect(seriesText({ size: 3, missing: [2, 3] })).toBe(
+      "Google Authenticator export: 1 of 3 codes scanned. Show code 2 and 3 and scan again.",
+    );
+    expect(seriesText({ size: 3, missing: [1, 2, 3].slice(1, 2) })).toContain("Show code 2 and scan again");
+    expect(seriesText({ size: 2, missing: [] })).toBe("Google Authenticator export: all 2 codes scanned.");
+  });
+});

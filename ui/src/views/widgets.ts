@@ -1,0 +1,58 @@
+// Small pieces shared by several screens: the issuer icon, the countdown
+// ring, and the code display.
+import { el, svg } from "../dom";
+import { fractionLeft, LOW_SECONDS, ringOffset, secondsLeft } from "../lib/countdown";
+import { hueOf, initials } from "../lib/icon";
+
+/** The issuer's icon: lettered, in the issuer's own colour. */
+export function issuerIcon(issuer: string, name: string): HTMLSpanElement {
+  const icon = el("span", { class: "issuer-icon", "aria-hidden": "true" }, initials(issuer, name));
+  // CSSOM, not a style attribute: the CSP forbids inline styles.
+  icon.style.setProperty("--icon-hue", String(hueOf((issuer || name).toLowerCase())));
+  return icon;
+}
+
+const RADIUS = 15;
+const CIRCUMFERENCE = 2 * Math.PI * RADIUS;
+
+/** A countdown ring with the seconds left in its middle. */
+export class Ring {
+  readonly node: HTMLSpanElement;
+  private readonly arc: SVGCircleElement;
+  private readonly label: SVGTextElement;
+  private shownSeconds = -1;
+
+  constructor() {
+    this.arc = svg("circle", {
+      class: "ring-arc",
+      cx: "18",
+      cy: "18",
+      r: String(RADIUS),
+      "stroke-dasharray": CIRCUMFERENCE.toFixed(3),
+      transform: "rotate(-90 18 18)",
+    });
+    this.label = svg("text", { class: "ring-text", x: "18", y: "18", "text-anchor": "middle", "dominant-baseline": "central" });
+    const drawing = svg(
+      "svg",
+      { viewBox: "0 0 36 36", width: "36", height: "36", "aria-hidden": "true", focusable: "false" },
+      svg("circle", { class: "ring-track", cx: "18", cy: "18", r: String(RADIUS) }),
+      this.arc,
+      this.label,
+    );
+    this.node = el("span", { class: "ring", "data-testid": "countdown" });
+    this.node.append(drawing);
+  }
+
+  /** Draws the ring for a code valid from..until at `nowMs`. */
+  update(validFrom: number, validUntil: number, nowMs: number): void {
+    const fraction = fractionLeft(validFrom, validUntil, nowMs);
+    this.arc.setAttribute("stroke-dashoffset", ringOffset(CIRCUMFERENCE, fraction).toFixed(3));
+    const seconds = secondsLeft(validUntil, nowMs);
+    if (seconds !== this.shownSeconds) {
+      this.shownSeconds = seconds;
+      this.label.textContent = String(seconds);
+      this.node.dataset.seconds = String(seconds);
+      this.node.classList.toggle("low", seconds <= LOW_SECONDS);
+    }
+  }
+}
