@@ -25,13 +25,15 @@ APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev li
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
             xdotool xclip oathtool zbar-tools hyperfine
 
-.PHONY: help run test bench package deps-build deps-test ui ui-check rust-check
+.PHONY: help run test bench package cli install-cli deps-build deps-test ui ui-check rust-check
 
 help:
 	@echo "make run      install what is missing, build and start Tessera"
 	@echo "make test     install test tools, run every check and test"
 	@echo "make bench    print benchmark tables (release build)"
 	@echo "make package  build a .deb of the app"
+	@echo "make cli      build the tessera CLI (static) and print where it is"
+	@echo "make install-cli  copy it to \$$PREFIX/bin (default ~/.local/bin)"
 
 # Installs only the Debian packages that are missing, so a ready machine
 # never calls apt.
@@ -76,11 +78,31 @@ rust-check: deps-test ui
 test: deps-test ui-check rust-check
 	tests/with-desktop.sh $(CARGO) test --workspace --locked --no-fail-fast
 
+# The CLI as shipped: statically linked and position-dependent, so a
+# `tessera gen` in a tester's loop starts without the dynamic loader and
+# without relocating itself; that halves its start-up, which is most of its
+# run time (crates/cli/benches/gen.rs compares it with oathtool). Only the
+# CLI: the app links WebKitGTK and cannot be static.
+HOST_TARGET := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+STATIC_CLI := $(CARGO_TARGET_DIR)/static/$(HOST_TARGET)/release/tessera
+PREFIX ?= $(HOME)/.local
+
+cli: deps-build
+	RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static" \
+	  $(CARGO) build --release --locked -p tessera-cli --target $(HOST_TARGET) \
+	  --target-dir $(CARGO_TARGET_DIR)/static
+	@echo "built $(STATIC_CLI)"
+
+install-cli: cli
+	install -Dm755 $(STATIC_CLI) $(PREFIX)/bin/tessera
+	@echo "installed $(PREFIX)/bin/tessera"
+
 # zxing-cpp's Python package is a peer in the QR decoding table. The app's
 # launch, memory and list timings run as an ignored release test under Xvfb.
-bench: deps-test ui
+# The gen bench measures the shipped (static) CLI beside cargo's build.
+bench: deps-test ui cli
 	@python3 -c 'import zxingcpp' 2>/dev/null || python3 -m pip install --quiet zxing-cpp || echo "zxing-cpp not installed: its column is left out"
-	$(CARGO) bench --workspace --locked
+	TESSERA_STATIC_CLI=$(STATIC_CLI) $(CARGO) bench --workspace --locked
 	tests/with-desktop.sh $(CARGO) test --release --locked -p tessera-app --test e2e app::bench -- --ignored --nocapture
 
 # A .deb of the app through the Tauri bundler. Its CLI comes from crates.io

@@ -9,7 +9,8 @@ use tessera_vault::AccountId;
 /// what one IPC call can make it hash.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// Longest issuer or account name, in characters.
-pub const MAX_LABEL_CHARS: usize = 200;
+/// The same bound the CLI and imports apply (tessera-otp's label rule).
+pub const MAX_LABEL_CHARS: usize = tessera_otp::MAX_LABEL_CHARS;
 /// Longest secret as typed (base32 with spaces), in characters.
 pub const MAX_SECRET_CHARS: usize = 1024;
 /// Longest `otpauth://` URI, in bytes (real ones are under 300).

@@ -80,7 +80,11 @@ fn vault_with_one_account() -> TestVault {
 fn assert_untouched(vault: &TestVault) {
     let list = stdout_ok(&vault.run_with_password(&["list"]), "list");
     assert!(list.contains("Keep"), "{list}");
-    assert_eq!(list.lines().filter(|l| !l.trim().is_empty()).count(), 2, "{list}");
+    assert_eq!(
+        list.lines().filter(|l| !l.trim().is_empty()).count(),
+        2,
+        "{list}"
+    );
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
@@ -143,13 +147,31 @@ fn hostile_sizes_nesting_and_images_are_refused_within_bounds() {
     let dir = vault.dir.path().to_owned();
 
     let huge_backup = sparse(&dir, "huge.json", 3 << 30);
-    refused(&vault, "a 3 GiB import", &["import", &huge_backup], None, "huge.json");
+    refused(
+        &vault,
+        "a 3 GiB import",
+        &["import", &huge_backup],
+        None,
+        "huge.json",
+    );
     let huge_image = sparse(&dir, "huge.png", 3 << 30);
-    refused(&vault, "a 3 GiB image", &["scan", &huge_image], None, "huge.png");
+    refused(
+        &vault,
+        "a 3 GiB image",
+        &["scan", &huge_image],
+        None,
+        "huge.png",
+    );
 
     // 1 MB of '[' and of '{"a":': far past any parser's recursion.
     let nested_arrays = write(&dir, "nested.json", &vec![b'['; 1 << 20]);
-    refused(&vault, "nested arrays", &["import", &nested_arrays], None, "nested.json");
+    refused(
+        &vault,
+        "nested arrays",
+        &["import", &nested_arrays],
+        None,
+        "nested.json",
+    );
     let nested_objects = write(&dir, "aegis.json", &br#"{"a":"#.repeat(200_000));
     refused(
         &vault,
@@ -162,9 +184,21 @@ fn hostile_sizes_nesting_and_images_are_refused_within_bounds() {
     // Images whose header promises 4 and 16 gigapixels.
     let bomb = write(&dir, "bomb.png", &png_claiming(65_535, 65_535));
     refused(&vault, "a PNG bomb", &["scan", &bomb], None, "bomb.png");
-    refused(&vault, "a PNG bomb as an import", &["import", &bomb], None, "bomb.png");
+    refused(
+        &vault,
+        "a PNG bomb as an import",
+        &["import", &bomb],
+        None,
+        "bomb.png",
+    );
     let wide = write(&dir, "wide.png", &png_claiming(1 << 31, 8));
-    refused(&vault, "a PNG 2^31 pixels wide", &["scan", &wide], None, "wide.png");
+    refused(
+        &vault,
+        "a PNG 2^31 pixels wide",
+        &["scan", &wide],
+        None,
+        "wide.png",
+    );
 
     // A recovery-code block of 8 MiB on stdin.
     let flood = "abcde-12345\n".repeat(700_000);
@@ -217,14 +251,37 @@ fn bytes_that_are_not_text_and_megabyte_labels_get_clear_errors() {
     let mut latin1 = b"otpauth://totp/Caf\xe9:zo\xeb?secret=JBSWY3DPEHPK3PXP\n".to_vec();
     latin1.extend_from_slice(b"\xff\xfe\x00garbage\n");
     let file = write(&dir, "uris.txt", &latin1);
-    refused(&vault, "Latin-1 URI list", &["import", &file], None, "UTF-8");
-
-    // A label of a megabyte, as an argument and in an imported list.
-    let long = format!(
-        "otpauth://totp/{}:x?secret=JBSWY3DPEHPK3PXP",
-        "A".repeat(1 << 20)
+    // Each bad line is named on a line of its own (one bad entry never
+    // sinks the file), then the count.
+    let output = run_bounded(&vault, &["import", &file], None);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "tessera: entry 1 (line 1): the line is not UTF-8 text (save the file as UTF-8)",
+            "tessera: entry 2 (line 2): the line is not UTF-8 text (save the file as UTF-8)",
+            "tessera: 2 account(s) in the file could not be read (see above)",
+        ]
     );
-    refused(&vault, "a 1 MB label", &["add", &long], None, "long");
+
+    // A 100 kB label as an argument (Linux caps one argument at 128 KiB)
+    // and a megabyte one in an imported list.
+    let label = |len: usize| {
+        format!(
+            "otpauth://totp/{}:x?secret=JBSWY3DPEHPK3PXP",
+            "A".repeat(len)
+        )
+    };
+    refused(
+        &vault,
+        "a 100 kB label",
+        &["add", &label(100_000)],
+        None,
+        "long",
+    );
+    let long = label(1 << 20);
     let list = write(&dir, "long.txt", format!("{long}\n").as_bytes());
     let output = run_bounded(&vault, &["import", &list], None);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -233,6 +290,10 @@ fn bytes_that_are_not_text_and_megabyte_labels_get_clear_errors() {
         stderr.to_lowercase().contains("long"),
         "the long label is named as the problem: {stderr}"
     );
-    assert!(stderr.len() < 1000, "the error repeats the label: {} bytes", stderr.len());
+    assert!(
+        stderr.len() < 1000,
+        "the error repeats the label: {} bytes",
+        stderr.len()
+    );
     assert_untouched(&vault);
 }

@@ -7,6 +7,7 @@
 //! (tests/with-desktop.sh), oathtool, and tauri-driver. Without those the
 //! tests fail and say what is missing; they never pass vacuously.
 
+mod adversarial;
 mod app;
 mod gen;
 mod ipc;

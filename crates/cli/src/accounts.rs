@@ -95,6 +95,8 @@ pub fn add(
             if issuer.is_empty() && name.is_empty() {
                 bail!("give the account an --issuer, a --name, or both");
             }
+            tessera_otp::check_label(&issuer, "issuer")?;
+            tessera_otp::check_label(&name, "account name")?;
             enrollment_from_flags(&args.otp, args.hotp, issuer, name)?
         }
     };
@@ -374,9 +376,11 @@ pub fn edit(
             .account_mut(&id)
             .context("the account was removed meanwhile; nothing was changed")?;
         if let Some(issuer) = &args.issuer {
+            tessera_otp::check_label(issuer.trim(), "issuer")?;
             account.enrollment.issuer = issuer.trim().to_owned();
         }
         if let Some(name) = &args.name {
+            tessera_otp::check_label(name.trim(), "account name")?;
             account.enrollment.name = name.trim().to_owned();
         }
         if let Some(notes) = &args.notes {

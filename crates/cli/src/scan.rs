@@ -124,52 +124,47 @@ pub fn scan(
     }
     let limits = ImageLimits::default();
     let mut found: Vec<Found> = Vec::new();
-    let mut failures = 0usize;
+    // What each source that gave nothing said, one line each.
+    let mut failures: Vec<String> = Vec::new();
     for (source, result) in scan_files(&args.files, &limits) {
         match result {
             Ok(texts) if texts.is_empty() => {
-                eprintln!("tessera: {source}: no QR code found");
-                failures += 1;
+                failures.push(format!("{source}: no QR code found"));
             }
             Ok(texts) => found.extend(texts.into_iter().map(|payload| Found {
                 source: source.clone(),
                 payload,
             })),
             Err(err) => {
-                eprintln!("tessera: {err}");
-                failures += 1;
+                failures.push(err.to_string());
             }
         }
     }
     if args.screen {
         match tessera_scan::scan_screens(&limits) {
             Ok(codes) if codes.is_empty() => {
-                eprintln!("tessera: no QR code found on the screen");
-                failures += 1;
+                failures.push("no QR code found on the screen".into());
             }
             Ok(codes) => found.extend(codes.into_iter().map(|c| Found {
                 source: "screen".into(),
                 payload: c.code.text,
             })),
             Err(err) => {
-                eprintln!("tessera: {err}");
-                failures += 1;
+                failures.push(err.to_string());
             }
         }
     }
     if args.clipboard {
         match tessera_scan::clipboard_image(&limits).map(|image| tessera_scan::decode(&image)) {
             Ok(codes) if codes.is_empty() => {
-                eprintln!("tessera: no QR code found in the clipboard's image");
-                failures += 1;
+                failures.push("no QR code found in the clipboard's image".into());
             }
             Ok(codes) => found.extend(codes.into_iter().map(|c| Found {
                 source: "clipboard".into(),
                 payload: c.text,
             })),
             Err(err) => {
-                eprintln!("tessera: {err}");
-                failures += 1;
+                failures.push(err.to_string());
             }
         }
     }
@@ -180,8 +175,7 @@ pub fn scan(
                 payload,
             })),
             Err(err) => {
-                eprintln!("tessera: {err:#}");
-                failures += 1;
+                failures.push(format!("{err:#}"));
             }
         }
     }
@@ -196,11 +190,22 @@ pub fn scan(
             writeln!(out, "{}", f.payload)?;
         }
     }
-    if found.is_empty() {
-        bail!("no QR code was found");
+    // One source that failed says so in one line; with several, each
+    // source's line comes first, then the count.
+    if failures.len() == 1 && found.is_empty() {
+        bail!("{}", failures[0]);
     }
-    if failures > 0 {
-        bail!("{failures} source(s) gave no QR code (see above)");
+    for failure in &failures {
+        eprintln!("tessera: {failure}");
+    }
+    if found.is_empty() {
+        bail!(
+            "no QR code was found in any of the {} sources",
+            failures.len()
+        );
+    }
+    if !failures.is_empty() {
+        bail!("{} source(s) gave no QR code (see above)", failures.len());
     }
     Ok(())
 }

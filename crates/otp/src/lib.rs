@@ -41,6 +41,7 @@
 mod algorithm;
 mod enrollment;
 mod generate;
+mod label;
 mod params;
 mod recovery;
 mod recovery_block;
@@ -50,6 +51,7 @@ pub mod uri;
 pub use algorithm::{Algorithm, OtpKind, UnknownAlgorithm, UnknownOtpKind};
 pub use enrollment::Enrollment;
 pub use generate::{hotp, steam, timed_steam, timed_totp, totp, Code, TimedCode};
+pub use label::{check_label, LabelError, MAX_LABEL_CHARS};
 pub use params::{
     OtpParams, ParamsError, DEFAULT_PERIOD, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, STEAM_DIGITS,
 };

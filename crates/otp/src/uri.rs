@@ -85,6 +85,9 @@ pub enum UriError {
     /// The `secret` parameter is not valid base32.
     #[error(transparent)]
     InvalidSecret(#[from] SecretError),
+    /// The issuer or account name is too long or holds control characters.
+    #[error(transparent)]
+    InvalidLabel(#[from] crate::label::LabelError),
     /// The `digits` parameter is not a number from 6 to 10.
     #[error(
         "digits must be a whole number from {min} to {max}, not {0:?}",
@@ -194,9 +197,12 @@ pub fn parse(uri: &str) -> Result<Enrollment, UriError> {
     let label = percent_decode(raw_label, false, "label")?;
     let issuer_param = query.text("issuer", "issuer parameter")?;
     let (issuer, name) = split_label(&label, issuer_param.as_deref());
+    let (issuer, name) = (issuer.trim(), name.trim());
+    crate::label::check_label(issuer, "issuer")?;
+    crate::label::check_label(name, "account name")?;
     Ok(Enrollment {
-        issuer: issuer.trim().to_owned(),
-        name: name.trim().to_owned(),
+        issuer: issuer.to_owned(),
+        name: name.to_owned(),
         secret,
         params,
     })
@@ -882,8 +888,9 @@ mod tests {
         fn text(&mut self) -> String {
             const CHARS: &[char] = &[
                 'a', 'Z', '0', '9', ' ', ':', '%', '+', '&', '=', '?', '#', '/', '@', '.', '-',
-                '_', '~', '\'', '"', ',', ';', 'é', '東', '🔑', '\t',
+                '_', '~', '\'', '"', ',', ';', 'é', '東', '🔑',
             ];
+            // (No control characters: names refuse them, see label.rs.)
             let length = self.below(12);
             let text: String = (0..length).map(|_| self.pick(CHARS)).collect();
             // Valid names have no surrounding whitespace (parse trims it).

@@ -28,7 +28,7 @@ pub enum SourceError {
         source: std::io::Error,
     },
     /// The file is larger than [`ImageLimits::max_file_bytes`].
-    #[error("{} is {size} bytes, more than the {limit} bytes an image to scan may have", path.display())]
+    #[error("{} is {}, more than the {} an image to scan may have", path.display(), human_size(*size), human_size(*limit))]
     FileTooLarge {
         /// The file.
         path: PathBuf,
@@ -99,6 +99,19 @@ pub enum SourceError {
         /// What went wrong.
         reason: String,
     },
+}
+
+/// A file size as people read it: "64 MiB", "3.0 GiB", "812 bytes".
+fn human_size(bytes: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    const GIB: u64 = 1 << 30;
+    if bytes >= GIB {
+        format!("{:.1} GiB", bytes as f64 / GIB as f64)
+    } else if bytes >= MIB {
+        format!("{:.0} MiB", bytes as f64 / MIB as f64)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Caps on the images a source hands over, against decompression bombs and
@@ -362,5 +375,19 @@ mod tests {
             }
         }
         !crc
+    }
+
+    #[test]
+    fn sizes_in_errors_read_as_people_say_them() {
+        let error = SourceError::FileTooLarge {
+            path: PathBuf::from("huge.png"),
+            size: 3 << 30,
+            limit: 64 << 20,
+        };
+        assert_eq!(
+            error.to_string(),
+            "huge.png is 3.0 GiB, more than the 64 MiB an image to scan may have"
+        );
+        assert_eq!(human_size(812), "812 bytes");
     }
 }

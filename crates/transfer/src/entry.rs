@@ -153,6 +153,8 @@ impl RawAccount {
             },
         };
         params.validate().map_err(|error| error.to_string())?;
+        tessera_otp::check_label(&self.issuer, "issuer").map_err(|error| error.to_string())?;
+        tessera_otp::check_label(&self.name, "account name").map_err(|error| error.to_string())?;
         Ok(Enrollment {
             issuer: self.issuer,
             name: self.name,

@@ -38,20 +38,42 @@ pub struct UriListImporter;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UriListExporter;
 
-/// The lines that carry content: not blank, not `#` comments, with their
-/// index in the file.
-fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
+/// The lines that carry content (not blank, not `#` comments), with their
+/// index in the file. A line that is not UTF-8 comes as `Err` with its
+/// bytes, so one badly encoded line costs that line, not the file.
+fn content_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, Result<&str, &[u8]>)> {
+    bytes
+        .split(|&byte| byte == b'\n')
         .enumerate()
-        .map(|(index, line)| (index, line.trim().trim_start_matches('\u{feff}')))
-        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|(index, raw)| {
+            let line = match std::str::from_utf8(raw) {
+                Ok(text) => Ok(text.trim().trim_start_matches('\u{feff}')),
+                Err(_) => {
+                    let raw = raw.trim_ascii();
+                    Err(raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw))
+                }
+            };
+            let bytes = match line {
+                Ok(text) => text.as_bytes(),
+                Err(raw) => raw,
+            };
+            (!bytes.is_empty() && !bytes.starts_with(b"#")).then_some((index, line))
+        })
 }
 
-/// Whether a line starts with `scheme://`, in any case.
-fn has_scheme(line: &str, scheme: &str) -> bool {
+/// Whether a line starts with `scheme:`, in any case.
+fn has_scheme(line: &[u8], scheme: &str) -> bool {
     line.len() > scheme.len()
-        && line.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
-        && line.as_bytes()[scheme.len()] == b':'
+        && line[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+        && line[scheme.len()] == b':'
+}
+
+/// A line's bytes, whether or not they are UTF-8.
+fn line_bytes<'a>(line: &Result<&'a str, &'a [u8]>) -> &'a [u8] {
+    match line {
+        Ok(text) => text.as_bytes(),
+        Err(raw) => raw,
+    }
 }
 
 impl Importer for UriListImporter {
@@ -64,12 +86,12 @@ impl Importer for UriListImporter {
     }
 
     fn detect(&self, bytes: &[u8]) -> Confidence {
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return Confidence::No;
-        };
+        // Lines that are not UTF-8 still count: a URI list saved as Latin-1
+        // is a URI list with bad lines, not some binary format.
         let (mut total, mut uris) = (0usize, 0usize);
-        for (_, line) in content_lines(text) {
+        for (_, line) in content_lines(bytes) {
             total += 1;
+            let line = line_bytes(&line);
             if has_scheme(line, "otpauth") || has_scheme(line, "otpauth-migration") {
                 uris += 1;
             }
@@ -87,19 +109,25 @@ impl Importer for UriListImporter {
         _password: Option<&Password>,
     ) -> Result<ImportReport, ImportError> {
         check_len(bytes)?;
-        let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotThisFormat {
-            format: "a text file of otpauth:// URIs",
-            reason: "it is not UTF-8 text".into(),
-        })?;
         let mut report = ImportReport::default();
         let mut any_uri = false;
-        for (line_index, line) in content_lines(text) {
+        for (line_index, line) in content_lines(bytes) {
             let line_error = |message: String| EntryError {
                 index: line_index,
                 label: format!("line {}", line_index + 1),
                 message,
             };
-            if has_scheme(line, "otpauth-migration") {
+            let line = match line {
+                Ok(text) => text,
+                Err(raw) => {
+                    any_uri |= has_scheme(raw, "otpauth") || has_scheme(raw, "otpauth-migration");
+                    report.errors.push(line_error(
+                        "the line is not UTF-8 text (save the file as UTF-8)".into(),
+                    ));
+                    continue;
+                }
+            };
+            if has_scheme(line.as_bytes(), "otpauth-migration") {
                 any_uri = true;
                 match google_migration::decode_uri(line) {
                     Ok(batch) => {
@@ -114,7 +142,7 @@ impl Importer for UriListImporter {
                 }
                 continue;
             }
-            if has_scheme(line, "otpauth") {
+            if has_scheme(line.as_bytes(), "otpauth") {
                 any_uri = true;
             }
             report.push(read_uri(line).map_err(line_error));
@@ -367,5 +395,37 @@ mod tests {
         assert_eq!(percent_decode("a+b%3Ac").as_deref(), Some("a b:c"));
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%ff"), None);
+    }
+
+    #[test]
+    fn regression_a_latin1_uri_list_was_taken_for_an_encrypted_andotp_backup() {
+        // Found by tests/e2e/adversarial.rs: a URI list saved as Latin-1
+        // was detected as an encrypted andOTP file (binary, not UTF-8) and
+        // the user was asked for a password it never had.
+        let bytes = b"otpauth://totp/Caf\xe9:zo\xeb?secret=JBSWY3DPEHPK3PXP\n\
+                      otpauth://totp/Plain:ok?secret=JBSWY3DPEHPK3PXP\n\
+                      \xff\xfe\n";
+        let importer = crate::registry::detect(bytes).expect("a format");
+        assert_eq!(importer.id(), "otpauth-uris");
+        let report = UriListImporter.import(bytes, None).unwrap();
+        assert_eq!(report.entries.len(), 1, "the UTF-8 line is kept");
+        let errors: Vec<(&str, &str)> = report
+            .errors
+            .iter()
+            .map(|e| (e.label.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (
+                    "line 1",
+                    "the line is not UTF-8 text (save the file as UTF-8)"
+                ),
+                (
+                    "line 3",
+                    "the line is not UTF-8 text (save the file as UTF-8)"
+                ),
+            ]
+        );
     }
 }
