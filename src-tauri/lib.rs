@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+mod camera;
 mod clipboard;
 mod commands;
 mod limits;
@@ -59,6 +60,10 @@ pub fn run() {
             commands::scan::scan_image,
             commands::scan::add_scanned,
             commands::scan::scan_reset,
+            commands::camera::list_cameras,
+            commands::camera::start_camera,
+            commands::camera::stop_camera,
+            commands::camera::camera_preview_drawn,
             commands::transfer::import_file,
             commands::transfer::import_password,
             commands::transfer::export_formats,

@@ -1,8 +1,9 @@
 //! What the app holds between commands: where the vault is, the vault while
-//! it is unlocked, and the clipboard it writes codes to.
+//! it is unlocked, the clipboard it writes codes to, and the webcam scan.
 //!
 //! Locking is dropping the [`Session`]: `UnlockedVault` wipes its master key
-//! when dropped, and the HOTP codes generated in the session go with it.
+//! when dropped, and the HOTP codes generated in the session go with it. A
+//! running webcam scan is stopped (and the camera released) first.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tessera_otp::Code;
 use tessera_vault::{AccountId, Contents, UnlockedVault, VaultError};
 
+use crate::camera::CameraSlot;
 use crate::clipboard::ClipboardGuard;
 use crate::settings::AppSettings;
 
@@ -35,6 +37,8 @@ pub struct AppState {
     /// Held while the keyring is asked for the vault's key, so the unlock
     /// started with the app and one the UI asks for never run twice.
     pub keyring_gate: Mutex<()>,
+    /// The webcam scan, if one runs; locking stops it.
+    pub camera: CameraSlot,
 }
 
 /// Why the vault was locked without the user asking.
@@ -161,6 +165,7 @@ impl AppState {
             clipboard: ClipboardGuard::new(),
             lock_reason: Mutex::new(None),
             keyring_gate: Mutex::new(()),
+            camera: CameraSlot::default(),
         }
     }
 
@@ -190,8 +195,10 @@ impl AppState {
     }
 
     /// Drops the session (wiping the master key) and clears the clipboard
-    /// if it still holds a code copied from it.
+    /// if it still holds a code copied from it. A camera scan stops first
+    /// (its find would go into the session, which it may be waiting for).
     pub fn lock(&self) {
+        self.camera.stop();
         let session = self.session().take();
         drop(session);
         self.clipboard.clear_if_ours();
@@ -199,6 +206,7 @@ impl AppState {
 
     /// Locks on Rust's own initiative, remembering why (if it was unlocked).
     pub fn lock_because(&self, reason: LockReason) {
+        self.camera.stop();
         let session = self.session().take();
         if session.is_some() {
             *self.reason_slot() = Some(reason);

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod camera;
 pub mod recovery;
 pub mod scan;
 pub mod settings;

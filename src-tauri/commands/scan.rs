@@ -166,7 +166,11 @@ fn take_codes(session: &mut Session, texts: Vec<String>) -> (Vec<String>, bool) 
 
 /// Turns what a source decoded into the scan's answer, or a one-line error
 /// when it held nothing usable.
-fn finish(session: &mut Session, texts: Vec<String>, where_: &str) -> Result<ScanResult, String> {
+pub(crate) fn finish(
+    session: &mut Session,
+    texts: Vec<String>,
+    where_: &str,
+) -> Result<ScanResult, String> {
     if texts.is_empty() {
         return Err(format!("no QR code found {where_}"));
     }

@@ -20,8 +20,8 @@ const ENTER: &str = "\u{E007}";
 
 // Upper bounds, not speed checks: a 2-core CI machine under a full test
 // run has taken over 10 s for one screen change.
-const START: Duration = Duration::from_secs(60);
-const SHORT: Duration = Duration::from_secs(20);
+pub(crate) const START: Duration = Duration::from_secs(60);
+pub(crate) const SHORT: Duration = Duration::from_secs(20);
 
 /// Starts the app on the vault of `vault` (which may not exist yet).
 fn start(vault: &TestVault) -> AppSession {
@@ -30,7 +30,7 @@ fn start(vault: &TestVault) -> AppSession {
 }
 
 /// The element's text once it is non-empty.
-fn text_of(app: &AppSession, css: &str) -> String {
+pub(crate) fn text_of(app: &AppSession, css: &str) -> String {
     let element = app.wait_for(css, SHORT);
     app.wait_until(
         &format!("text of {css}"),
@@ -42,7 +42,7 @@ fn text_of(app: &AppSession, css: &str) -> String {
 
 /// Creates the vault on the first-run screen: with `PASSWORD` if
 /// `password`, with the keyring if `keyring`; waits for the account list.
-fn create_vault(app: &AppSession, password: bool, keyring: bool) {
+pub(crate) fn create_vault(app: &AppSession, password: bool, keyring: bool) {
     app.wait_for("[data-testid=setup-form]", START);
     let set = |testid: &str, on: bool| {
         let check = app.wait_for(&format!("[data-testid={testid}]"), SHORT);
@@ -74,7 +74,7 @@ fn add_by_uri(app: &AppSession, uri: &str) {
 }
 
 /// The rows of the account list that are shown, as (issuer, code) pairs.
-fn visible_rows(app: &AppSession) -> Vec<(String, String)> {
+pub(crate) fn visible_rows(app: &AppSession) -> Vec<(String, String)> {
     let value = app.execute(
         "return [...document.querySelectorAll('[data-testid=account]')]\
            .filter((li) => !li.hidden)\
@@ -95,7 +95,7 @@ fn visible_rows(app: &AppSession) -> Vec<(String, String)> {
 }
 
 /// The code a row shows and the moment (unix ms) it is for, read together.
-fn shown_code(app: &AppSession, issuer: &str) -> (String, u64) {
+pub(crate) fn shown_code(app: &AppSession, issuer: &str) -> (String, u64) {
     let script = format!(
         "const root = document.querySelector('.screen.accounts');\
          const row = [...document.querySelectorAll('[data-testid=account]')]\
@@ -114,7 +114,7 @@ fn shown_code(app: &AppSession, issuer: &str) -> (String, u64) {
 }
 
 /// oathtool's TOTP code for a base32 key at a unix time.
-fn oathtool(secret: &str, unix: u64) -> String {
+pub(crate) fn oathtool(secret: &str, unix: u64) -> String {
     stdout_ok(
         &peer(
             "oathtool",
@@ -124,7 +124,7 @@ fn oathtool(secret: &str, unix: u64) -> String {
     )
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("a clock after 1970")
@@ -203,7 +203,7 @@ fn set_clipboard_delay(app: &AppSession, seconds: u32) {
     app.wait_for("[data-testid=account-list]", SHORT);
 }
 
-fn uri(issuer: &str, name: &str, secret: &str) -> String {
+pub(crate) fn uri(issuer: &str, name: &str, secret: &str) -> String {
     format!("otpauth://totp/{issuer}:{name}?secret={secret}&issuer={issuer}")
 }
 
@@ -838,7 +838,7 @@ fn a_minute_without_input_locks_the_vault() {
 }
 
 /// The page's whole text, to check what the webview holds.
-fn page_text(app: &AppSession) -> String {
+pub(crate) fn page_text(app: &AppSession) -> String {
     app.execute("return document.body.textContent;")
         .as_str()
         .unwrap_or_default()
@@ -1044,7 +1044,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// Waits for a scan to end, with what the screen says if it found nothing.
-fn scan_outcome(app: &AppSession) {
+pub(crate) fn scan_outcome(app: &AppSession) {
     let outcome = app.wait_until(
         "the scan's outcome",
         Duration::from_secs(60),
@@ -1066,7 +1066,7 @@ fn scan_outcome(app: &AppSession) {
 
 /// A PNG of an enrollment QR code, drawn by the CLI's `tessera qr` from a
 /// vault of its own (so the app under test has never seen the secret).
-fn enrollment_qr_png(uri: &str) -> (TestVault, std::path::PathBuf) {
+pub(crate) fn enrollment_qr_png(uri: &str) -> (TestVault, std::path::PathBuf) {
     let source = TestVault::new();
     stdout_ok(&source.run_with_password(&["init"]), "init");
     stdout_ok(&source.run_with_password(&["add", uri]), "add");
@@ -1340,7 +1340,7 @@ fn an_account_shows_as_a_qr_code_only_when_revealed() {
 // ----- The benchmark (`make bench`): run in release, under with-desktop.sh -----
 
 /// Every process under `root` (itself included), from /proc.
-fn process_tree(root: u32) -> Vec<u32> {
+pub(crate) fn process_tree(root: u32) -> Vec<u32> {
     let mut parents = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -1373,7 +1373,7 @@ fn process_tree(root: u32) -> Vec<u32> {
     tree
 }
 
-fn command_name(pid: u32) -> String {
+pub(crate) fn command_name(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/comm"))
         .unwrap_or_default()
         .trim()
@@ -1381,7 +1381,7 @@ fn command_name(pid: u32) -> String {
 }
 
 /// The app's process (tessera-app) under a WebDriver session.
-fn app_pid(app: &AppSession) -> u32 {
+pub(crate) fn app_pid(app: &AppSession) -> u32 {
     process_tree(app.driver_pid())
         .into_iter()
         .find(|pid| command_name(*pid) == "tessera-app")

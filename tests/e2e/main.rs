@@ -9,6 +9,7 @@
 
 mod adversarial;
 mod app;
+mod camera;
 mod gen;
 mod ipc;
 mod leak;

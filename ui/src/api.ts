@@ -1,7 +1,7 @@
 // The one module that talks to the Rust side. Every IPC call the UI makes
 // goes through here, so the capability list in src-tauri/capabilities can be
 // checked against this file. Nothing here ever receives an OTP secret.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 /** The app's name and version, as the Rust side reports them. */
 export interface AppInfo {
@@ -176,6 +176,53 @@ export function addScanned(indexes: number[]): Promise<Added[]> {
 /** Forgets what scans found. */
 export function scanReset(): Promise<void> {
   return invoke<void>("scan_reset");
+}
+
+/** A camera to pick (its number and the system's name for it). */
+export interface Camera {
+  index: number;
+  name: string;
+}
+
+/** The cameras Rust can open; empty when there are none. */
+export function listCameras(): Promise<Camera[]> {
+  return invoke<Camera[]>("list_cameras");
+}
+
+/** What Rust says about a running camera scan, besides the previews. */
+export type CameraUpdate =
+  /** A code is in view that is not an enrollment; the scan goes on. */
+  | { kind: "note"; message: string }
+  /** An enrollment was found and the camera released: everything found so far. */
+  | { kind: "found"; result: ScanResult }
+  /** The camera cannot be used (none, busy, denied, failed); it is released. */
+  | { kind: "failed"; message: string }
+  /** The scan ended without a find; the camera is released. */
+  | { kind: "ended"; message: string };
+
+/**
+ * Starts scanning with a camera. Previews arrive as grey frames (see
+ * parsePreview in views/camera.ts); after drawing one, call
+ * cameraPreviewDrawn to get the next.
+ */
+export function startCamera(
+  index: number,
+  onPreview: (frame: ArrayBuffer) => void,
+  onUpdate: (update: CameraUpdate) => void,
+): Promise<void> {
+  const preview = new Channel<ArrayBuffer>(onPreview);
+  const updates = new Channel<CameraUpdate>(onUpdate);
+  return invoke<void>("start_camera", { index, preview, updates });
+}
+
+/** Stops the camera scan; resolves once the camera is released. */
+export function stopCamera(): Promise<void> {
+  return invoke<void>("stop_camera");
+}
+
+/** Tells Rust the last preview is drawn and the next may come. */
+export function cameraPreviewDrawn(): Promise<void> {
+  return invoke<void>("camera_preview_drawn");
 }
 
 /** The largest backup file read (tessera-transfer's cap). */

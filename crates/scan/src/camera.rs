@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use image::GrayImage;
 
@@ -137,21 +138,61 @@ pub trait FrameSource {
 #[derive(Debug, Clone, Default)]
 pub struct RecordedFrames {
     frames: VecDeque<GrayImage>,
+    /// The time between frames when played at a camera's pace.
+    interval: Option<Duration>,
+    /// When the next frame may be delivered.
+    next_due: Option<Instant>,
 }
 
 impl RecordedFrames {
-    /// Plays `frames` in order.
+    /// Plays `frames` in order, each as soon as it is asked for.
     pub fn new(frames: impl IntoIterator<Item = GrayImage>) -> Self {
         RecordedFrames {
             frames: frames.into_iter().collect(),
+            interval: None,
+            next_due: None,
         }
+    }
+
+    /// Delivers at most `fps` frames a second, as a camera does, so a
+    /// preview and a stop button see the recording play out in real time
+    /// (0 keeps the frames unpaced). A reader slower than that gets every
+    /// frame, later: nothing is skipped.
+    pub fn at_frame_rate(mut self, fps: u32) -> Self {
+        self.interval = (fps > 0).then(|| Duration::from_secs(1) / fps);
+        self
     }
 }
 
 impl FrameSource for RecordedFrames {
     fn next_frame(&mut self) -> Result<Option<GrayImage>, SourceError> {
+        if let Some(interval) = self.interval {
+            if let Some(wait) = self
+                .next_due
+                .and_then(|due| due.checked_duration_since(Instant::now()))
+            {
+                std::thread::sleep(wait);
+            }
+            self.next_due = Some(Instant::now() + interval);
+        }
         Ok(self.frames.pop_front())
     }
+}
+
+/// A small copy of a frame for a live preview: at most `max_width` pixels
+/// wide, the aspect ratio kept. A preview needs far fewer pixels than the
+/// decoder, and every one of them crosses to the user interface. Frames no
+/// wider are returned as they are.
+pub fn preview_frame(frame: &GrayImage, max_width: u32) -> GrayImage {
+    let (width, height) = frame.dimensions();
+    if max_width == 0 || width <= max_width {
+        return frame.clone();
+    }
+    let scaled = u64::from(height) * u64::from(max_width) / u64::from(width);
+    let new_height = u32::try_from(scaled).unwrap_or(u32::MAX).max(1);
+    // An area average (box filter): cheap, and it smooths rather than
+    // aliases the fine pattern of a QR code.
+    image::imageops::thumbnail(frame, max_width, new_height)
 }
 
 /// What a [`CameraScanner`] reports.
@@ -700,6 +741,39 @@ mod tests {
         }
         scanner.stop();
         assert!(released.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn recorded_frames_play_at_their_frame_rate() {
+        let frames = || (0..4u8).map(|i| GrayImage::from_pixel(8, 8, Luma([i])));
+        let mut paced = RecordedFrames::new(frames()).at_frame_rate(50);
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        while let Some(frame) = paced.next_frame().unwrap() {
+            seen.push(frame.get_pixel(0, 0)[0]);
+        }
+        // Four frames at 50 a second: three 20 ms gaps, the first at once.
+        assert_eq!(seen, [0, 1, 2, 3]);
+        let elapsed = started.elapsed();
+        assert!(elapsed >= Duration::from_millis(60), "{elapsed:?}");
+        let mut unpaced = RecordedFrames::new(frames()).at_frame_rate(0);
+        assert!(unpaced.interval.is_none());
+        assert_eq!(unpaced.next_frame().unwrap().unwrap().get_pixel(0, 0)[0], 0);
+    }
+
+    #[test]
+    fn previews_are_narrow_and_keep_the_picture() {
+        // Left half black, right half white, at a webcam's size.
+        let frame = GrayImage::from_fn(1280, 720, |x, _| Luma([if x < 640 { 0 } else { 255 }]));
+        let preview = preview_frame(&frame, 480);
+        assert_eq!(preview.dimensions(), (480, 270));
+        assert_eq!(preview.get_pixel(10, 100)[0], 0);
+        assert_eq!(preview.get_pixel(470, 100)[0], 255);
+        // Narrow frames pass unchanged; a sliver keeps at least one row.
+        let small = GrayImage::from_pixel(320, 240, Luma([7]));
+        assert_eq!(preview_frame(&small, 480), small);
+        let sliver = GrayImage::from_pixel(2000, 1, Luma([9]));
+        assert_eq!(preview_frame(&sliver, 480).dimensions(), (480, 1));
     }
 
     #[cfg(feature = "camera")]

@@ -52,8 +52,8 @@ mod source;
 mod text;
 
 pub use camera::{
-    frame_to_grey, CameraDevice, CameraEvent, CameraScanner, FrameSource, PixelLayout, RawFrame,
-    RecordedFrames, CAMERA_FRAME_RATE, CAMERA_RESOLUTION,
+    frame_to_grey, preview_frame, CameraDevice, CameraEvent, CameraScanner, FrameSource,
+    PixelLayout, RawFrame, RecordedFrames, CAMERA_FRAME_RATE, CAMERA_RESOLUTION,
 };
 #[cfg(feature = "camera")]
 pub use camera::{list_cameras, Webcam};

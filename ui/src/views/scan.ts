@@ -1,13 +1,14 @@
 // Adding accounts from QR codes: scan the screen, open or drop an image,
-// paste one, or read the clipboard's. Rust decodes and keeps what it finds
-// (the codes hold secrets); this section lists the accounts to pick, and
-// for a Google Authenticator export of several codes says which are still
-// to scan.
+// paste one, read the clipboard's, or use the webcam. Rust decodes and
+// keeps what it finds (the codes hold secrets); this section lists the
+// accounts to pick, and for a Google Authenticator export of several codes
+// says which are still to scan.
 import * as api from "../api";
 import type { ScanResult } from "../api";
 import type { App } from "../app";
 import { el } from "../dom";
 import { accountLabel } from "../lib/search";
+import { cameraPanel } from "./camera";
 import { busy, formError } from "./form";
 
 /** Says why a file cannot be scanned, before reading any of it. */
@@ -48,8 +49,8 @@ export function scanSection(app: App): HTMLElement {
     el("div", { class: "actions start" }, screenButton, fileButton, clipboardButton, fileInput),
     status,
     error,
-    results,
   );
+  const gone = disconnected(card);
 
   const show = (result: ScanResult): void => {
     error.textContent = "";
@@ -57,6 +58,8 @@ export function scanSection(app: App): HTMLElement {
     const n = result.found.length;
     status.textContent = n === 0 ? "" : `Found ${n} account${n === 1 ? "" : "s"}.`;
   };
+  // The webcam's finds join the same list as the other scans'.
+  card.append(cameraPanel({ show, gone }), results);
 
   const run = (what: string, scan: () => Promise<ScanResult>): void => {
     error.textContent = "";
@@ -118,7 +121,7 @@ export function scanSection(app: App): HTMLElement {
         scanFile(file);
       }
     },
-    { signal: disconnected(card) },
+    { signal: gone },
   );
   void api.scanReset().catch(() => undefined);
   return el("section", { class: "add-section", "aria-labelledby": "scan-title" }, el("h2", { id: "scan-title" }, "Scan a QR code"), card);
