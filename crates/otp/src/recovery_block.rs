@@ -183,8 +183,13 @@ pub fn parse_recovery_block(text: &str) -> Result<Vec<Zeroizing<String>>, Recove
         return Ok(with_digits);
     }
     // No line has digits: letter-only codes, told from headings by taking
-    // only those of the most common length.
-    let letters: Vec<Zeroizing<String>> = lines.into_iter().flatten().collect();
+    // only those of the most common length. Only letter-only ones: a code
+    // with digits here comes from a line that is not all codes.
+    let letters: Vec<Zeroizing<String>> = lines
+        .into_iter()
+        .flatten()
+        .filter(|code| !has_digit(code))
+        .collect();
     let mut lengths: Vec<usize> = letters.iter().map(|c| c.len()).collect();
     lengths.sort_unstable();
     let most_common = lengths
@@ -345,5 +350,24 @@ mod tests {
         for token in ["1234", "a.", "1.5", "#", "1234."] {
             assert!(!is_numbering(token), "{token}");
         }
+    }
+
+    /// Found by fuzzing `recovery_block` (the codes found must read the same
+    /// one per line): the letter-only fallback also took a code with digits
+    /// from a line that was not all codes, so this block gave `ijk5617` and
+    /// `veABAry`, and those two one per line gave only `ijk5617`.
+    #[test]
+    fn regression_fuzz_letter_only_fallback_takes_only_letter_only_codes() {
+        let block = "acf$edbgh\nijk5617  veABAry\n";
+        assert_eq!(
+            parse_recovery_block(block),
+            Err(RecoveryBlockError::NoCodes)
+        );
+        assert_eq!(parse("ijk5617\nveABAry\n"), ["ijk5617"]);
+        // Letter-only codes under a heading with digits still read.
+        assert_eq!(
+            parse("Backup codes 2026\nabcdefgh\nijklmnop\n"),
+            ["abcdefgh", "ijklmnop"]
+        );
     }
 }

@@ -33,6 +33,11 @@ use zeroize::Zeroizing;
 /// The scheme and path every export starts with (compared without case).
 pub(crate) const MIGRATION_PREFIX: &str = "otpauth-migration://offline";
 
+/// The most codes a series may have: 10 000 accounts at Google's ten a
+/// code. A code claiming more is damaged, and [`SeriesCollector::missing`]
+/// would list every one of them (16 GiB of indexes for 2^32 - 1 codes).
+pub(crate) const MAX_SERIES_SIZE: u32 = 1000;
+
 /// One export QR code's contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationBatch {
@@ -353,7 +358,7 @@ fn parse_payload(message: &[u8]) -> Result<MigrationBatch, MigrationError> {
     }
     // A lone code may leave the series fields out (size 0 means 1).
     let size = size.max(1);
-    if index < 0 || index >= size || size > i64::from(u32::MAX) {
+    if index < 0 || index >= size || size > i64::from(MAX_SERIES_SIZE) {
         return Err(MigrationError::BadSeriesPosition { index, size });
     }
     if accounts.is_empty() && skipped.is_empty() {
@@ -909,5 +914,28 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(names, ["user0", "user1", "user2"]);
         assert!(collector.skipped().is_empty());
+    }
+
+    /// Found while writing the `migration_payload` fuzz target (confirmed
+    /// with it: libFuzzer's out-of-memory at a 2 GiB allocation): one code
+    /// claiming a series of 4 294 967 295 codes made
+    /// [`SeriesCollector::missing`] list them all.
+    #[test]
+    fn regression_fuzz_huge_series_size_is_refused() {
+        let accounts = [account(b"0123456789", "alice", "A", 1, 1, 2, 0)];
+        let huge = payload(&accounts, i64::from(u32::MAX), 0, 5);
+        assert_eq!(
+            parse_migration(&uri(&huge)),
+            Err(MigrationError::BadSeriesPosition {
+                index: 0,
+                size: i64::from(u32::MAX)
+            })
+        );
+        let largest = payload(&accounts, i64::from(MAX_SERIES_SIZE), 0, 5);
+        let mut collector = SeriesCollector::new();
+        collector
+            .add(parse_migration(&uri(&largest)).unwrap())
+            .unwrap();
+        assert_eq!(collector.missing().len(), MAX_SERIES_SIZE as usize - 1);
     }
 }

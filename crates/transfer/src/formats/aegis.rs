@@ -10,7 +10,7 @@
 //! scrypt from hex `salt`, `n`, `r`, `p`; every password slot is tried
 //! (Aegis also makes "backup password" slots), and the scrypt parameters
 //! are checked against [`crate::MAX_SCRYPT_LOG_N`] and friends before any
-//! work. Raw (0) and biometric (2) slots need keys that never leave the
+//! work, each slot's and their sum (at most [`crate::MAX_SCRYPT_WORK`]). Raw (0) and biometric (2) slots need keys that never leave the
 //! phone. The content (`db`) is version 1 (no groups), 2 (a `group` name
 //! per entry) or 3 (group UUIDs per entry and a `groups` list); group
 //! names become tags.
@@ -37,6 +37,7 @@ use zeroize::Zeroizing;
 use crate::crypto::{
     base64_decode, base64_encode, check_scrypt, gcm_open, gcm_seal, hex_decode, hex_encode,
     random_array, random_key, random_uuid, scrypt_key, ScryptCost, GCM_NONCE_LEN, GCM_TAG_LEN,
+    MAX_SCRYPT_WORK,
 };
 use crate::entry::{base32_secret, Entry, EntryError, ImportReport, RawAccount};
 use crate::error::{ExportError, ImportError};
@@ -139,11 +140,31 @@ fn unlock(header: &Value, password: &Password) -> Result<Zeroizing<[u8; 32]>, Im
             format: FORMAT,
             reason: "the vault is encrypted but has no key slots".into(),
         })?;
+    let password_slots = || slots.iter().filter(|s| u64_field(s, "type") == Ok(Some(1)));
+    let slot_cost = |slot: &Value| {
+        let cost = |key: &str| u64_field(slot, key).ok().flatten().unwrap_or(0);
+        (cost("n"), cost("r"), cost("p"))
+    };
+    // Each slot's cost is capped, and so is their sum: a file may hold any
+    // number of slots, and one at the cap is seconds of work.
+    let total_work = password_slots()
+        .map(slot_cost)
+        .filter(|&(n, r, p)| check_scrypt(FORMAT, n, r, p).is_ok())
+        .map(|(n, r, p)| n * r * p)
+        .fold(0u64, u64::saturating_add);
+    if total_work > MAX_SCRYPT_WORK {
+        return Err(ImportError::KdfParamsTooExpensive {
+            format: FORMAT,
+            kdf: "scrypt",
+            detail: format!("(N·r·p = {total_work} over all password slots)"),
+            limit: format!("N·r·p = {MAX_SCRYPT_WORK} in all"),
+        });
+    }
     let mut tried = false;
     let mut too_expensive = None;
-    for slot in slots.iter().filter(|s| u64_field(s, "type") == Ok(Some(1))) {
-        let cost = |key: &str| u64_field(slot, key).ok().flatten().unwrap_or(0);
-        let cost = match check_scrypt(FORMAT, cost("n"), cost("r"), cost("p")) {
+    for slot in password_slots() {
+        let (n, r, p) = slot_cost(slot);
+        let cost = match check_scrypt(FORMAT, n, r, p) {
             Ok(cost) => cost,
             Err(error @ ImportError::KdfParamsTooExpensive { .. }) => {
                 too_expensive.get_or_insert(error);
@@ -803,5 +824,33 @@ mod tests {
         for error in &report.errors {
             assert!(!error.message.contains("JBSWY3DP"), "{error}");
         }
+    }
+
+    /// Found while writing the `import_aegis` fuzz target (whose harness
+    /// must bound the work a file asks for): each password slot's scrypt
+    /// cost was capped, but not their number, so a vault of many slots at
+    /// the cap asked for minutes, hours with enough of them (three slots
+    /// took 63 s here). Their sum is capped now, before any derivation.
+    #[test]
+    fn regression_fuzz_aegis_many_expensive_slots_are_refused() {
+        let password = Password::from("right");
+        let output = write_vault(&sample(), Some(&password), 10).unwrap();
+        let mut file: Value = serde_json::from_slice(&output.bytes).unwrap();
+        let mut slot = file["header"]["slots"][0].clone();
+        // Aegis's own cost, 2^18 each: 64 of them are the cap.
+        slot["n"] = (1u64 << 15).into();
+        file["header"]["slots"] = Value::Array(vec![slot; 65]);
+        let bytes = serde_json::to_vec(&file).unwrap();
+        let start = std::time::Instant::now();
+        let error = AegisImporter.import(&bytes, Some(&password)).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ImportError::KdfParamsTooExpensive { kdf: "scrypt", .. }
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("all password slots"), "{error}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -280,8 +280,11 @@ fn read_export(doc: &Value) -> Result<ImportReport, ImportError> {
 
 /// Reads a `totp` field in any of the forms Bitwarden accepts.
 fn read_totp(totp: &str, item_name: &str, username: &str) -> Result<Enrollment, String> {
+    // Bytes, not a `str` slice: the field is arbitrary text, and cutting it
+    // inside a multi-byte character panicked.
     let has_scheme = |scheme: &str| {
-        totp.len() > scheme.len() && totp[..scheme.len()].eq_ignore_ascii_case(scheme)
+        totp.len() > scheme.len()
+            && totp.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
     };
     if has_scheme("otpauth:") {
         let mut enrollment = tessera_otp::uri::parse(totp).map_err(|error| error.to_string())?;
@@ -502,5 +505,19 @@ mod tests {
             BitwardenImporter.import(b"{\"encrypted\": false}", None),
             Err(ImportError::NotThisFormat { .. })
         ));
+    }
+
+    /// Found while writing the `import_bitwarden` fuzz target: a `totp` field with a
+    /// multi-byte character across a scheme's length (`otpauth` then `é`)
+    /// panicked, cutting the text inside the character. Each is now an
+    /// entry error.
+    #[test]
+    fn regression_fuzz_bitwarden_totp_cut_inside_a_character_is_an_entry_error() {
+        let file = r#"{"encrypted": false, "items": [
+            {"name": "a", "login": {"totp": "otpauthé"}},
+            {"name": "b", "login": {"totp": "steam:/é"}}]}"#;
+        let report = BitwardenImporter.import(file.as_bytes(), None).unwrap();
+        assert!(report.entries.is_empty());
+        assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
     }
 }
