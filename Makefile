@@ -75,8 +75,11 @@ rust-check: deps-test ui
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) deny --offline check licenses bans sources
 
+# The fuzz crate is its own workspace (cargo-fuzz's layout); its tests
+# replay the committed seeds and every input a fuzzer once failed on.
 test: deps-test ui-check rust-check
 	tests/with-desktop.sh $(CARGO) test --workspace --locked --no-fail-fast
+	$(CARGO) test --manifest-path fuzz/Cargo.toml --locked
 
 # The CLI as shipped: statically linked and position-dependent, so a
 # `tessera gen` in a tester's loop starts without the dynamic loader and

@@ -68,6 +68,7 @@ pub fn run() {
             commands::transfer::import_password,
             commands::transfer::export_formats,
             commands::transfer::export_file,
+            commands::transfer::export_google,
             commands::recovery::recovery_list,
             commands::recovery::recovery_parse,
             commands::recovery::recovery_add,

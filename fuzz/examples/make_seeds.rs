@@ -95,6 +95,7 @@ fn entries() -> Vec<Entry> {
             } else {
                 Vec::new()
             },
+            recovery: None,
         })
         .collect()
 }

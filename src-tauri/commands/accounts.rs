@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::AppHandle;
-use tessera_otp::{uri, Algorithm, Enrollment, OtpKind, OtpParams, Secret};
-use tessera_vault::{Account, Contents};
+use tessera_otp::{uri, Algorithm, Enrollment, OtpKind, OtpParams, RecoveryCodes, Secret};
+use tessera_transfer::keep::{keep_recovery_codes, keep_service_codes};
+use tessera_vault::{Account, AccountId, Contents, RecoveryOwner};
 
 use crate::limits::{
     account_id, check_chars, clean_label, clean_tags, MAX_ACCOUNTS, MAX_LABEL_CHARS,
@@ -244,7 +245,7 @@ pub struct Added {
 }
 
 /// Whether two enrollments are the same account (the CLI's rule).
-fn same_account(a: &Enrollment, b: &Enrollment) -> bool {
+pub fn same_account(a: &Enrollment, b: &Enrollment) -> bool {
     a.secret == b.secret && a.issuer == b.issuer && a.name == b.name
 }
 
@@ -278,11 +279,15 @@ fn add(s: &mut Session, enrollment: Enrollment, force: bool) -> Result<Added, St
 }
 
 /// Adds several accounts in one save (a scan's picks, an imported file's),
-/// as the user chose them, with the notes, tags and favourite mark they
-/// came with, and returns each with its code.
+/// as the user chose them, with the notes, tags, favourite mark and
+/// recovery codes they came with, and returns each with its code. The
+/// recovery codes of `also_codes` (entries not picked) join the vault's
+/// copy of the same account, and those of `services` their service.
 pub fn add_entries(
     s: &mut Session,
     entries: Vec<tessera_transfer::Entry>,
+    also_codes: &[tessera_transfer::Entry],
+    services: &[tessera_transfer::ServiceRecovery],
 ) -> Result<Vec<Added>, String> {
     let now = system_seconds();
     let accounts = s.update(now, |contents| -> Result<Vec<Account>, String> {
@@ -291,6 +296,15 @@ pub fn add_entries(
                 "the vault would hold more than {MAX_ACCOUNTS} accounts, the most the app manages"
             ));
         }
+        let keep = |contents: &mut Contents, id: &AccountId, codes: &Option<RecoveryCodes>| {
+            let Some(codes) = codes else { return Ok(()) };
+            let owner = RecoveryOwner::Account {
+                account_id: id.clone(),
+            };
+            keep_recovery_codes(contents, owner, codes, now)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        };
         let mut added = Vec::with_capacity(entries.len());
         for entry in entries {
             let mut account = Account::new(entry.enrollment, now).map_err(|e| e.to_string())?;
@@ -298,8 +312,20 @@ pub fn add_entries(
             account.favourite = entry.favourite;
             account.tags = entry.tags;
             contents.accounts.push(account.clone());
+            keep(contents, &account.id, &entry.recovery)?;
             added.push(account);
         }
+        for entry in also_codes {
+            let same = contents
+                .accounts
+                .iter()
+                .find(|a| same_account(&a.enrollment, &entry.enrollment))
+                .map(|a| a.id.clone());
+            if let Some(id) = same {
+                keep(contents, &id, &entry.recovery)?;
+            }
+        }
+        keep_service_codes(contents, services, now).map_err(|e| e.to_string())?;
         Ok(added)
     })?;
     let code_time = settings_of(s.vault.contents()).code_time_millis(system_millis()) / 1000;

@@ -8,11 +8,11 @@
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::AppHandle;
-use tessera_otp::OtpKind;
+use tessera_otp::{OtpKind, RecoveryCodes};
 use tessera_scan::{classify, ImageLimits, Payload, SeriesCollector};
-use tessera_transfer::Entry;
+use tessera_transfer::{Entry, ServiceRecovery};
 
-use crate::commands::accounts::{add_entries, Added};
+use crate::commands::accounts::{add_entries, same_account, Added};
 use crate::state::{blocking, Session};
 
 /// The largest image accepted from the webview: a photo or screenshot of a
@@ -32,6 +32,9 @@ pub struct Pending {
     pub errors: Vec<String>,
     /// An imported file waiting for its password.
     pub file: Option<tessera_otp::Zeroizing<Vec<u8>>>,
+    /// Recovery codes of services without an account, from an imported
+    /// Tessera backup: kept when the picked accounts are added.
+    pub services: Vec<ServiceRecovery>,
 }
 
 impl Pending {
@@ -59,6 +62,8 @@ pub struct FoundAccount {
     pub kind: OtpKind,
     /// The vault already has it.
     pub duplicate: bool,
+    /// Unused recovery codes that come with it (from a Tessera backup).
+    pub recovery_codes: usize,
 }
 
 /// Progress through a multi-code export.
@@ -83,6 +88,8 @@ pub struct ScanResult {
     pub skipped: Vec<String>,
     /// What this scan saw that is not an enrollment (a web link, …).
     pub notes: Vec<String>,
+    /// Services without an account whose recovery codes come along.
+    pub recovery_services: usize,
 }
 
 /// Everything found so far, as the UI lists it.
@@ -101,11 +108,11 @@ pub fn result(session: &Session, notes: Vec<String>) -> ScanResult {
                     issuer: e.issuer.clone(),
                     name: e.name.clone(),
                     kind: e.params.kind,
-                    duplicate: existing.iter().any(|a| {
-                        a.enrollment.secret == e.secret
-                            && a.enrollment.issuer == e.issuer
-                            && a.enrollment.name == e.name
-                    }),
+                    duplicate: existing.iter().any(|a| same_account(&a.enrollment, e)),
+                    recovery_codes: entry
+                        .recovery
+                        .as_ref()
+                        .map_or(0, RecoveryCodes::unused_count),
                 }
             })
             .collect(),
@@ -130,6 +137,7 @@ pub fn result(session: &Session, notes: Vec<String>) -> ScanResult {
             })
             .unwrap_or_default(),
         notes,
+        recovery_services: pending.map_or(0, |p| p.services.len()),
     }
 }
 
@@ -261,7 +269,7 @@ pub async fn add_scanned(app: AppHandle, indexes: Vec<usize>) -> Result<Vec<Adde
                 .map(Pending::accounts)
                 .unwrap_or_default();
             let mut picked = Vec::with_capacity(indexes.len());
-            for index in indexes {
+            for &index in &indexes {
                 let enrollment = accounts
                     .get(index)
                     .ok_or("the scan changed meanwhile; scan again")?;
@@ -270,7 +278,20 @@ pub async fn add_scanned(app: AppHandle, indexes: Vec<usize>) -> Result<Vec<Adde
             if picked.is_empty() {
                 return Err("pick at least one account to add".to_owned());
             }
-            let added = add_entries(s, picked)?;
+            // Accounts left unticked still bring their recovery codes to
+            // the vault's copy of the same account: codes are never lost.
+            let unpicked: Vec<Entry> = accounts
+                .into_iter()
+                .enumerate()
+                .filter(|(index, entry)| !indexes.contains(index) && entry.recovery.is_some())
+                .map(|(_, entry)| entry)
+                .collect();
+            let services = s
+                .pending
+                .as_mut()
+                .map(|p| std::mem::take(&mut p.services))
+                .unwrap_or_default();
+            let added = add_entries(s, picked, &unpicked, &services)?;
             s.pending = None;
             Ok(added)
         })

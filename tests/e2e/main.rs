@@ -9,6 +9,7 @@
 
 mod adversarial;
 mod app;
+mod app_export;
 mod camera;
 mod gen;
 mod ipc;

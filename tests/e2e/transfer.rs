@@ -24,7 +24,7 @@ fn vault_with_accounts() -> TestVault {
 }
 
 /// What must survive a round trip, per account, ignoring ids.
-fn summary(vault: &TestVault) -> Vec<Value> {
+pub(crate) fn summary(vault: &TestVault) -> Vec<Value> {
     let listed: Value = serde_json::from_str(&stdout_ok(
         &vault.run_with_password(&["list", "--json"]),
         "list",
@@ -61,7 +61,7 @@ fn codes(vault: &TestVault) -> Vec<String> {
     codes
 }
 
-fn fresh_vault() -> TestVault {
+pub(crate) fn fresh_vault() -> TestVault {
     let vault = TestVault::new();
     stdout_ok(&vault.run_with_password(&["init"]), "init");
     vault
@@ -137,12 +137,55 @@ fn aegis_encrypted_round_trip_and_wrong_password() {
     assert_eq!(out.matches("already in the vault").count(), 4, "{out}");
 }
 
+/// Recovery codes as `recovery list --json --reveal` shows them, without
+/// ids and dates.
+fn recovery_codes(vault: &TestVault) -> Vec<String> {
+    let listed: Value = serde_json::from_str(&stdout_ok(
+        &vault.run_with_password(&["recovery", "list", "--json", "--reveal"]),
+        "recovery list",
+    ))
+    .unwrap();
+    let mut codes: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|service| {
+            service["codes"].as_array().unwrap().iter().map(move |c| {
+                format!(
+                    "{} {}: {} used={}",
+                    service["issuer"], service["name"], c["code"], c["used"]
+                )
+            })
+        })
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Regression: a Tessera backup imported into a vault dropped every
+/// recovery code it held (the importer returned accounts only), though
+/// its format keeps them; found by the app's export test.
 #[test]
 fn tessera_backup_round_trip() {
     let source = vault_with_accounts();
     stdout_ok(
         &source.run_with_password(&["recovery", "add", "github", "1111-aaaa", "2222-bbbb"]),
         "recovery",
+    );
+    stdout_ok(
+        &source.run_with_password(&["recovery", "use", "github", "1111-aaaa"]),
+        "recovery use",
+    );
+    stdout_ok(
+        &source.run_with_password(&[
+            "recovery",
+            "add",
+            "Old Bank",
+            "3333-cccc",
+            "--new-service",
+            "--yes",
+        ]),
+        "recovery for a service",
     );
     let file = source.dir.path().join("backup.tessera");
     let password = source.dir.path().join("export-password");
@@ -183,6 +226,22 @@ fn tessera_backup_round_trip() {
     );
     assert_eq!(summary(&target), summary(&source));
     assert_eq!(codes(&target), codes(&source));
+    let kept = recovery_codes(&source);
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    assert_eq!(recovery_codes(&target), kept);
+
+    // Once more: nothing new, nothing doubled.
+    let out = stdout_ok(
+        &target.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "import tessera again",
+    );
+    assert!(!out.contains("recovery code"), "{out}");
+    assert_eq!(recovery_codes(&target), kept);
 }
 
 #[test]

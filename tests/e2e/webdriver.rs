@@ -343,19 +343,28 @@ impl<'s> Element<'s> {
     }
 
     /// Clicks the element, as a user would.
-    ///
-    /// WebKitWebDriver answers "element not interactable" while a freshly
+    pub fn click(&self) {
+        self.interact("click", json!({}));
+    }
+
+    /// Types text into the element (it gets the focus first).
+    pub fn send_keys(&self, text: &str) {
+        self.interact("value", json!({"text": text}));
+    }
+
+    /// Posts a click or keys to the element. WebKitWebDriver answers
+    /// "element not interactable" (or "not focusable") while a freshly
     /// rendered element is still being laid out or animated in (seen under
     /// the load of a full `make test`), so that one error is retried for a
     /// bounded time; any other error fails the test at once.
-    pub fn click(&self) {
+    fn interact(&self, action: &str, body: Value) {
         let path = format!(
-            "/session/{}/element/{}/click",
+            "/session/{}/element/{}/{action}",
             self.session.session, self.id
         );
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match self.session.request("POST", &path, Some(json!({}))) {
+            match self.session.request("POST", &path, Some(body.clone())) {
                 Ok(_) => return,
                 Err(err) if err.contains("not interactable") && Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(100));
@@ -363,15 +372,6 @@ impl<'s> Element<'s> {
                 Err(err) => panic!("{err}"),
             }
         }
-    }
-
-    /// Types text into the element (it gets the focus first).
-    pub fn send_keys(&self, text: &str) {
-        self.session.command(
-            "POST",
-            &format!("/element/{}/value", self.id),
-            Some(json!({"text": text})),
-        );
     }
 
     /// Empties an input or text area.

@@ -139,6 +139,8 @@ export interface FoundAccount {
   name: string;
   kind: OtpKind;
   duplicate: boolean;
+  /** Unused recovery codes that come with it (from a Tessera backup). */
+  recoveryCodes: number;
 }
 
 /** What scans found so far. */
@@ -148,6 +150,8 @@ export interface ScanResult {
   series: { size: number; missing: number[] } | null;
   skipped: string[];
   notes: string[];
+  /** Services without an account whose recovery codes come along. */
+  recoveryServices: number;
 }
 
 /** The largest image sent for scanning (src-tauri/commands/scan.rs). */
@@ -247,7 +251,11 @@ export function importPassword(password: string): Promise<ImportOutcome> {
 export interface ExportFormat {
   id: string;
   name: string;
+  /** What it holds and what reads it. */
+  description: string;
   password: "required" | "optional" | "never";
+  /** `file`: written by exportFile; `qr-series`: made by exportGoogle. */
+  kind: "file" | "qr-series";
 }
 
 export function exportFormats(): Promise<ExportFormat[]> {
@@ -264,6 +272,25 @@ export interface Exported {
 /** Rust writes every account to a new file in the user's documents. */
 export function exportFile(format: string, password: string | null): Promise<Exported> {
   return invoke<Exported>("export_file", { format, password });
+}
+
+export interface GoogleExport {
+  /** PNG data URLs of the QR codes, in order, when shown. */
+  images: string[];
+  /** Where the PNG files went, when saved. */
+  folder: string | null;
+  accounts: number;
+  codes: number;
+  notes: string[];
+}
+
+/**
+ * A Google Authenticator migration series of every account it can hold:
+ * returned as images to show (they hold the secrets) or, with `save`,
+ * written as PNG files to a new folder in the user's documents.
+ */
+export function exportGoogle(save: boolean): Promise<GoogleExport> {
+  return invoke<GoogleExport>("export_google", { save });
 }
 
 /** An account typed in by hand, as the form collects it. */

@@ -1,12 +1,14 @@
 //! Adding many accounts at once, from scans and imports: duplicates (same
 //! secret, issuer and name, in the vault or earlier in the same batch) are
-//! skipped or merged, and the report names each one.
+//! skipped or merged, and the report names each one. Recovery codes that
+//! come along (from a Tessera backup) are merged into what the vault keeps.
 
 use std::io::Write;
 
 use tessera_transfer::duplicates::{plan, DuplicateAction, DuplicateOf, DuplicatePolicy};
-use tessera_transfer::Entry;
-use tessera_vault::{Account, Contents, UnlockedVault};
+use tessera_transfer::keep::{keep_recovery_codes, keep_service_codes};
+use tessera_transfer::{Entry, ServiceRecovery};
+use tessera_vault::{Account, Contents, RecoveryOwner, UnlockedVault};
 
 /// What an intake did (or, for a dry run, would do).
 pub struct IntakeReport {
@@ -14,21 +16,8 @@ pub struct IntakeReport {
     pub added: Vec<String>,
     /// One line per duplicate: its label and what happened to it.
     pub duplicates: Vec<String>,
-}
-
-/// The vault's accounts as transfer entries (what importers and exporters
-/// and the duplicate check work with).
-pub fn entries_of(contents: &Contents) -> Vec<Entry> {
-    contents
-        .accounts
-        .iter()
-        .map(|a| Entry {
-            enrollment: a.enrollment.clone(),
-            notes: a.notes.clone(),
-            favourite: a.favourite,
-            tags: a.tags.clone(),
-        })
-        .collect()
+    /// Recovery codes added (only Tessera backups carry them).
+    pub recovery_codes: usize,
 }
 
 fn describe(plan: &tessera_transfer::duplicates::MergePlan) -> IntakeReport {
@@ -54,42 +43,73 @@ fn describe(plan: &tessera_transfer::duplicates::MergePlan) -> IntakeReport {
                 format!("{} ({of}): {action}{differ}", d.label)
             })
             .collect(),
+        recovery_codes: 0,
     }
 }
 
-/// Adds `entries` to the vault (or only plans it, for a dry run).
+/// Adds `entries` and the recovery codes of `services` to the vault (or,
+/// for a dry run, works out what that would do and saves nothing).
 pub fn add_entries(
     vault: &mut UnlockedVault,
     entries: Vec<Entry>,
+    services: &[ServiceRecovery],
     policy: DuplicatePolicy,
     dry_run: bool,
     now: u64,
 ) -> anyhow::Result<IntakeReport> {
     if dry_run {
-        return Ok(describe(&plan(
-            &entries_of(vault.contents()),
-            entries,
-            policy,
-        )));
+        let mut copy = vault.contents().clone();
+        return apply(&mut copy, entries, services, policy, now);
     }
-    vault.update(now, |contents| -> anyhow::Result<IntakeReport> {
-        let plan = plan(&entries_of(contents), entries, policy);
-        for (index, merged) in &plan.updated {
-            let account = &mut contents.accounts[*index];
+    vault.update(now, |contents| {
+        apply(contents, entries, services, policy, now)
+    })
+}
+
+fn apply(
+    contents: &mut Contents,
+    entries: Vec<Entry>,
+    services: &[ServiceRecovery],
+    policy: DuplicatePolicy,
+    now: u64,
+) -> anyhow::Result<IntakeReport> {
+    let plan = plan(&Entry::all_of(contents), entries, policy);
+    let mut codes_kept = 0;
+    for (index, merged) in &plan.updated {
+        let account = &mut contents.accounts[*index];
+        if account.notes != merged.notes
+            || account.favourite != merged.favourite
+            || account.tags != merged.tags
+        {
             account.notes = merged.notes.clone();
             account.favourite = merged.favourite;
             account.tags = merged.tags.clone();
             account.updated_at = now;
         }
-        for entry in &plan.added {
-            let mut account = Account::new(entry.enrollment.clone(), now)?;
-            account.notes = entry.notes.clone();
-            account.favourite = entry.favourite;
-            account.tags = entry.tags.clone();
-            contents.accounts.push(account);
+        let owner = RecoveryOwner::Account {
+            account_id: account.id.clone(),
+        };
+        if let Some(codes) = &merged.recovery {
+            codes_kept += keep_recovery_codes(contents, owner, codes, now)?;
         }
-        Ok(describe(&plan))
-    })
+    }
+    for entry in &plan.added {
+        let mut account = Account::new(entry.enrollment.clone(), now)?;
+        account.notes = entry.notes.clone();
+        account.favourite = entry.favourite;
+        account.tags = entry.tags.clone();
+        let owner = RecoveryOwner::Account {
+            account_id: account.id.clone(),
+        };
+        contents.accounts.push(account);
+        if let Some(codes) = &entry.recovery {
+            codes_kept += keep_recovery_codes(contents, owner, codes, now)?;
+        }
+    }
+    codes_kept += keep_service_codes(contents, services, now)?;
+    let mut report = describe(&plan);
+    report.recovery_codes = codes_kept;
+    Ok(report)
 }
 
 /// Prints what an intake did: added accounts on stdout, duplicates too.
@@ -111,6 +131,10 @@ pub fn print_report(
     }
     for duplicate in &report.duplicates {
         writeln!(out, "duplicate {duplicate}")?;
+    }
+    if report.recovery_codes > 0 {
+        let verb = if dry_run { "would keep" } else { "kept" };
+        writeln!(out, "{verb} {} new recovery code(s)", report.recovery_codes)?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Read, Write};
 use anyhow::{bail, Context};
 use serde::Serialize;
 use tessera_otp::{parse_recovery_block, RecoveryCodes, RecoveryWarning, Zeroizing};
+use tessera_transfer::paper::utc_date;
 use tessera_vault::{AccountId, Contents, RecoveryEntry, RecoveryOwner};
 
 use crate::args::{RecoveryAddArgs, RecoveryListArgs, RecoveryRemoveArgs, RecoveryUseArgs};
@@ -358,7 +359,7 @@ pub fn list(
                 masked(code.code())
             };
             match code.used_at {
-                Some(at) => writeln!(out, "  used {}  {text}", date(at))?,
+                Some(at) => writeln!(out, "  used {}  {text}", utc_date(at))?,
                 None => writeln!(out, "  unused           {text}")?,
             }
         }
@@ -459,38 +460,9 @@ pub fn remove(
     Ok(())
 }
 
-/// A Unix time as a UTC calendar date, YYYY-MM-DD (civil-from-days, after
-/// Howard Hinnant's algorithm), so no date library is needed for one field.
-pub fn date(unix_seconds: u64) -> String {
-    let days = (unix_seconds / 86_400) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_utc_calendar_days() {
-        assert_eq!(date(0), "1970-01-01");
-        assert_eq!(date(951_782_400), "2000-02-29");
-        assert_eq!(date(1_111_111_109), "2005-03-18");
-        assert_eq!(date(1_795_392_000), "2026-11-23");
-    }
 
     #[test]
     fn masking_keeps_shape_and_ends_only() {

@@ -256,6 +256,6 @@ fn add_found(
         bail!("no authenticator enrollment among the codes found");
     }
     let mut vault = access.open()?;
-    let report = add_entries(&mut vault, entries, DuplicatePolicy::Skip, false, now)?;
+    let report = add_entries(&mut vault, entries, &[], DuplicatePolicy::Skip, false, now)?;
     print_report(&report, false, out)
 }

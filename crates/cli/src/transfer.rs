@@ -9,15 +9,14 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use tessera_transfer::duplicates::DuplicatePolicy;
 use tessera_transfer::formats::tessera_backup;
-use tessera_transfer::paper::{paper_backup_pdf, PaperAccount};
-use tessera_transfer::{google_migration, ImportError, Importer, Password};
+use tessera_transfer::paper::{utc_date, vault_paper_backup};
+use tessera_transfer::{google_migration, Entry, ImportError, Importer, Password};
 use tessera_vault::KdfParams;
 use zeroize::Zeroizing;
 
 use crate::args::{ExportArgs, ExportFormat, ImportArgs, QrArgs};
-use crate::intake::{add_entries, entries_of, print_report};
+use crate::intake::{add_entries, print_report};
 use crate::query::{exactly_one, label};
-use crate::recovery::date;
 use crate::vault_access::{read_password_line, VaultAccess};
 
 /// Image files are scanned for QR codes rather than parsed.
@@ -133,7 +132,14 @@ pub fn import(
         DuplicatePolicy::Skip
     };
     let mut vault = access.open()?;
-    let intake = add_entries(&mut vault, report.entries, policy, args.dry_run, now)?;
+    let intake = add_entries(
+        &mut vault,
+        report.entries,
+        &report.services,
+        policy,
+        args.dry_run,
+        now,
+    )?;
     print_report(&intake, args.dry_run, out)?;
     if !report.errors.is_empty() {
         bail!(
@@ -197,7 +203,7 @@ pub fn export(
     }
     let vault = access.open()?;
     let contents = vault.contents().clone();
-    let entries = entries_of(&contents);
+    let entries = Entry::all_of(&contents);
     let export_password = || -> anyhow::Result<Password> {
         match &args.export_password_file {
             Some(path) => read_password_file(path),
@@ -276,34 +282,7 @@ pub fn export(
             }
         }
         ExportFormat::Paper => {
-            let codes: Vec<Vec<String>> = contents
-                .accounts
-                .iter()
-                .map(|a| {
-                    contents
-                        .recovery_for_account(&a.id)
-                        .map(|entry| {
-                            entry
-                                .codes
-                                .codes()
-                                .iter()
-                                .filter(|c| c.is_unused())
-                                .map(|c| c.code().to_owned())
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                })
-                .collect();
-            let accounts: Vec<PaperAccount> = contents
-                .accounts
-                .iter()
-                .zip(&codes)
-                .map(|(a, codes)| PaperAccount {
-                    enrollment: &a.enrollment,
-                    recovery_codes: codes,
-                })
-                .collect();
-            let pdf = paper_backup_pdf(&accounts, &date(now))?;
+            let pdf = vault_paper_backup(&contents, &utc_date(now))?;
             eprintln!("tessera: warning: the paper backup holds your secrets and recovery codes in the clear: keep it locked away");
             write_output(args.output.as_deref(), &pdf, true, out)?;
         }

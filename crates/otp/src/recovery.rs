@@ -281,6 +281,43 @@ impl RecoveryCodes {
         self.add(vec![code], now).map(|_| ())
     }
 
+    /// Takes in the codes of `other` (the same service's codes from a
+    /// backup, say) that are not stored here, with their dates and states;
+    /// a code spent there is marked spent here too, since a service takes
+    /// each code once. Returns how many codes were added. Other's note and
+    /// rotating mark are kept only when this set is empty.
+    pub fn merge(&mut self, other: &RecoveryCodes) -> usize {
+        if self.codes.is_empty() {
+            self.rotating = other.rotating;
+            if self.note.is_empty() {
+                self.note.clone_from(&other.note);
+            }
+        }
+        let stored_forms: Vec<Zeroizing<String>> =
+            self.codes.iter().map(|c| comparable(&c.code)).collect();
+        let stored: HashMap<&str, usize> = stored_forms
+            .iter()
+            .enumerate()
+            .map(|(index, form)| (form.as_str(), index))
+            .collect();
+        let other_forms: Vec<Zeroizing<String>> =
+            other.codes.iter().map(|c| comparable(&c.code)).collect();
+        let mut taken: HashSet<&str> = HashSet::new();
+        let mut added = 0;
+        for (code, form) in other.codes.iter().zip(&other_forms) {
+            if let Some(&index) = stored.get(form.as_str()) {
+                let here = &mut self.codes[index];
+                if here.used_at.is_none() {
+                    here.used_at = code.used_at;
+                }
+            } else if taken.insert(form.as_str()) {
+                self.codes.push(code.clone());
+                added += 1;
+            }
+        }
+        added
+    }
+
     /// Forgets one code entirely (a mistyped entry, say).
     pub fn remove_code(&mut self, code: &str) -> Result<(), RecoveryError> {
         let index = self.position_of(code).ok_or(RecoveryError::NotFound)?;
@@ -313,6 +350,38 @@ mod tests {
         list.iter()
             .map(|c| Zeroizing::new((*c).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn merging_adds_missing_codes_and_spends_codes_spent_elsewhere() {
+        let mut here = RecoveryCodes::new(false, "");
+        here.add(codes(&["aaaa-1111", "bbbb-2222"]), 100).unwrap();
+        let mut backup = RecoveryCodes::new(true, "from the backup");
+        backup
+            .add(codes(&["AAAA 1111", "cccc-3333", "dddd-4444"]), 50)
+            .unwrap();
+        backup.use_code("aaaa1111", 60).unwrap();
+        backup.use_code("dddd-4444", 70).unwrap();
+        assert_eq!(here.merge(&backup), 2);
+        let states: Vec<(&str, Option<u64>)> =
+            here.codes().iter().map(|c| (c.code(), c.used_at)).collect();
+        assert_eq!(
+            states,
+            [
+                ("aaaa-1111", Some(60)),
+                ("bbbb-2222", None),
+                ("cccc-3333", None),
+                ("dddd-4444", Some(70)),
+            ]
+        );
+        assert!(!here.rotating, "a set with codes keeps its own kind");
+        assert_eq!(here.merge(&backup), 0, "merging twice adds nothing");
+
+        let mut empty = RecoveryCodes::default();
+        assert_eq!(empty.merge(&backup), 3);
+        assert!(empty.rotating);
+        assert_eq!(empty.note, "from the backup");
+        assert_eq!(empty, backup);
     }
 
     #[test]

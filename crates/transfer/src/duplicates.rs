@@ -6,6 +6,10 @@
 //! name are all equal (exactly: a renamed account is a different one to the
 //! user, even with the same secret). Imported accounts are checked against
 //! the vault's and against each other.
+//!
+//! A duplicate's recovery codes are merged under either policy: codes are
+//! only ever added or marked spent, so importing the same backup twice
+//! still adds nothing, and skipping an account never loses its codes.
 
 use std::collections::HashMap;
 
@@ -60,13 +64,14 @@ pub struct Duplicate {
 }
 
 /// The outcome of checking an import against the vault.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct MergePlan {
     /// New accounts to add, in import order (with the extras of later
     /// duplicates merged in, under [`DuplicatePolicy::Merge`]).
     pub added: Vec<Entry>,
     /// Existing accounts to replace with merged versions: position in
-    /// `existing` and the new value. Empty under [`DuplicatePolicy::Skip`].
+    /// `existing` and the new value. Under [`DuplicatePolicy::Skip`] only
+    /// their recovery codes change.
     pub updated: Vec<(usize, Entry)>,
     /// Every duplicate found, in import order.
     pub duplicates: Vec<Duplicate>,
@@ -107,6 +112,7 @@ pub fn plan(existing: &[Entry], incoming: Vec<Entry>, policy: DuplicatePolicy) -
             DuplicateOf::Incoming(i) => &mut plan.added[added_position[&i]],
         };
         let params_differ = target.enrollment.params != entry.enrollment.params;
+        merge_recovery(target, &entry);
         let action = match policy {
             DuplicatePolicy::Skip => DuplicateAction::Skipped,
             DuplicatePolicy::Merge => {
@@ -123,15 +129,23 @@ pub fn plan(existing: &[Entry], incoming: Vec<Entry>, policy: DuplicatePolicy) -
         });
     }
 
-    if policy == DuplicatePolicy::Merge {
-        let mut changed: Vec<(usize, Entry)> = updated
-            .into_iter()
-            .filter(|(index, entry)| *entry != existing[*index])
-            .collect();
-        changed.sort_by_key(|(index, _)| *index);
-        plan.updated = changed;
-    }
+    let mut changed: Vec<(usize, Entry)> = updated
+        .into_iter()
+        .filter(|(index, entry)| *entry != existing[*index])
+        .collect();
+    changed.sort_by_key(|(index, _)| *index);
+    plan.updated = changed;
     plan
+}
+
+/// Adds `extra`'s recovery codes to `target`'s.
+fn merge_recovery(target: &mut Entry, extra: &Entry) {
+    if let Some(codes) = extra.recovery.as_ref().filter(|c| !c.codes().is_empty()) {
+        target
+            .recovery
+            .get_or_insert_with(Default::default)
+            .merge(codes);
+    }
 }
 
 /// Issuer and name: the cheap part of the comparison.

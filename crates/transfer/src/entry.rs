@@ -4,13 +4,14 @@
 
 use std::fmt;
 
-use tessera_otp::{Algorithm, Enrollment, OtpKind, OtpParams, Secret};
+use tessera_otp::{Algorithm, Enrollment, OtpKind, OtpParams, RecoveryCodes, Secret};
+use tessera_vault::{Account, Contents};
 
 /// One account as it moves between apps: the enrollment plus what the
 /// other app knew about it that Tessera keeps too.
 ///
 /// `Debug` is safe to log: the secret shows only as its length.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// Issuer, name, secret and OTP parameters.
     pub enrollment: Enrollment,
@@ -21,6 +22,10 @@ pub struct Entry {
     /// Labels: the other app's tags, or the names of its groups, folders or
     /// categories, which Tessera represents as tags.
     pub tags: Vec<String>,
+    /// The account's recovery codes, used ones included, when the format
+    /// keeps them (only Tessera's own backup does). `Debug` never shows a
+    /// code.
+    pub recovery: Option<RecoveryCodes>,
 }
 
 /// The name the importers' documentation uses for [`Entry`].
@@ -34,12 +39,36 @@ impl Entry {
             notes: String::new(),
             favourite: false,
             tags: Vec::new(),
+            recovery: None,
         }
     }
 
     /// A label for messages: `issuer: name`, never the secret.
     pub fn label(&self) -> String {
         account_label(&self.enrollment.issuer, &self.enrollment.name)
+    }
+
+    /// Every account of a vault, in its order, with its recovery codes, as
+    /// entries to export or to compare an import with.
+    pub fn all_of(contents: &Contents) -> Vec<Entry> {
+        contents
+            .accounts
+            .iter()
+            .map(|account| Entry::of_account(account, contents))
+            .collect()
+    }
+
+    /// One account of `contents`, with its recovery codes.
+    pub fn of_account(account: &Account, contents: &Contents) -> Entry {
+        Entry {
+            enrollment: account.enrollment.clone(),
+            notes: account.notes.clone(),
+            favourite: account.favourite,
+            tags: account.tags.clone(),
+            recovery: contents
+                .recovery_for_account(&account.id)
+                .map(|entry| entry.codes.clone()),
+        }
     }
 }
 
@@ -75,12 +104,26 @@ impl fmt::Display for EntryError {
 
 /// What an importer read from a file: the usable entries and, separately,
 /// the entries it had to leave out.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportReport {
     /// The accounts, in the file's order.
     pub entries: Vec<Entry>,
     /// The entries that could not be imported, with why.
     pub errors: Vec<EntryError>,
+    /// Recovery codes of services without an account in the file (only
+    /// Tessera's own backup has them).
+    pub services: Vec<ServiceRecovery>,
+}
+
+/// Recovery codes kept for a service that has no OTP account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRecovery {
+    /// The service's name.
+    pub issuer: String,
+    /// The account name at the service, `""` when not given.
+    pub name: String,
+    /// The codes, used ones included. `Debug` never shows a code.
+    pub codes: RecoveryCodes,
 }
 
 impl ImportReport {

@@ -26,7 +26,8 @@
 //! Importers never touch the vault: they return an [`ImportReport`] of
 //! entries and per-entry errors, so one bad entry never sinks the whole
 //! file, and [`duplicates`] decides what to do with accounts the vault
-//! already has. Whole-file problems are [`ImportError`]s: a missing or
+//! already has; recovery codes that come along (Tessera backups carry
+//! them) join the vault through [`keep`]. Whole-file problems are [`ImportError`]s: a missing or
 //! wrong password, a truncated or damaged file, a file of another format,
 //! key-derivation parameters beyond the limits in `crypto` (checked before
 //! any work is done).
@@ -56,6 +57,7 @@ mod entry;
 mod error;
 pub mod formats;
 mod json;
+pub mod keep;
 pub mod paper;
 mod password;
 pub mod qr;
@@ -66,7 +68,7 @@ pub use crate::crypto::{
     MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_LOG_N, MAX_SCRYPT_MEMORY, MAX_SCRYPT_P, MAX_SCRYPT_R,
     MAX_SCRYPT_WORK,
 };
-pub use crate::entry::{Entry, EntryError, ImportReport, ImportedEntry};
+pub use crate::entry::{Entry, EntryError, ImportReport, ImportedEntry, ServiceRecovery};
 pub use crate::error::{ExportError, ImportError};
 pub use crate::formats::google_migration;
 pub use crate::password::Password;

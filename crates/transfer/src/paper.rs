@@ -1,7 +1,8 @@
 //! A printable paper backup: one PDF with every account's QR code, its
-//! secret as text and its unused recovery codes, under a warning that the
-//! page is as sensitive as the accounts themselves. It is for a drawer or a
-//! safe, for the day every device is lost.
+//! secret as text and its unused recovery codes, then the unused recovery
+//! codes kept for services without an account here, under a warning that
+//! the page is as sensitive as the accounts themselves. It is for a drawer
+//! or a safe, for the day every device is lost.
 //!
 //! The PDF is written by hand with `pdf-writer`: A4 pages, the standard
 //! Helvetica and Courier fonts (no embedded font files), QR codes drawn as
@@ -14,7 +15,8 @@
 //! buffers are not.
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
-use tessera_otp::{Enrollment, OtpKind};
+use tessera_otp::{Enrollment, OtpKind, RecoveryCodes};
+use tessera_vault::{Contents, RecoveryOwner};
 use zeroize::Zeroizing;
 
 use crate::entry::account_label;
@@ -53,22 +55,106 @@ pub struct PaperAccount<'a> {
     pub recovery_codes: &'a [String],
 }
 
-/// One account, laid out.
+/// Recovery codes kept for a service with no account in Tessera (its
+/// second factor lives elsewhere, or its account was removed).
+#[derive(Debug, Clone, Copy)]
+pub struct PaperService<'a> {
+    /// The service's name.
+    pub issuer: &'a str,
+    /// The account name at the service, `""` when not given.
+    pub name: &'a str,
+    /// Its recovery codes that have not been used yet, as stored.
+    pub recovery_codes: &'a [String],
+}
+
+/// One account or service, laid out. Services have no QR code.
 struct Block {
-    grid: ModuleGrid,
+    grid: Option<ModuleGrid>,
     lines: Vec<(Name<'static>, f32, String)>,
     height: f32,
 }
 
-/// Writes the paper backup as PDF bytes. `printed_on` is printed as given
+/// The paper backup of a whole vault: every account with its unused
+/// recovery codes, then every service that has unused recovery codes but no
+/// account. `printed_on` is printed as given (see [`utc_date`]).
+pub fn vault_paper_backup(
+    contents: &Contents,
+    printed_on: &str,
+) -> Result<Zeroizing<Vec<u8>>, ExportError> {
+    // Copies of codes are wiped on drop.
+    let unused = |codes: &RecoveryCodes| -> Zeroizing<Vec<String>> {
+        Zeroizing::new(
+            codes
+                .codes()
+                .iter()
+                .filter(|c| c.is_unused())
+                .map(|c| c.code().to_owned())
+                .collect(),
+        )
+    };
+    let account_codes: Vec<Zeroizing<Vec<String>>> = contents
+        .accounts
+        .iter()
+        .map(|a| {
+            contents
+                .recovery_for_account(&a.id)
+                .map(|entry| unused(&entry.codes))
+                .unwrap_or_default()
+        })
+        .collect();
+    let accounts: Vec<PaperAccount> = contents
+        .accounts
+        .iter()
+        .zip(&account_codes)
+        .map(|(a, codes)| PaperAccount {
+            enrollment: &a.enrollment,
+            recovery_codes: codes,
+        })
+        .collect();
+    // Codes owned by an account id the vault no longer has are printed as
+    // a service's, so none is left off the page.
+    let service_codes: Vec<(&str, &str, Zeroizing<Vec<String>>)> = contents
+        .recovery
+        .iter()
+        .filter_map(|entry| {
+            let (issuer, name) = match &entry.owner {
+                RecoveryOwner::Service { issuer, name } => (issuer.as_str(), name.as_str()),
+                RecoveryOwner::Account { account_id } => {
+                    if contents.account(account_id).is_some() {
+                        return None;
+                    }
+                    ("(removed account)", "")
+                }
+            };
+            let codes = unused(&entry.codes);
+            (!codes.is_empty()).then_some((issuer, name, codes))
+        })
+        .collect();
+    let services: Vec<PaperService> = service_codes
+        .iter()
+        .map(|(issuer, name, codes)| PaperService {
+            issuer,
+            name,
+            recovery_codes: codes,
+        })
+        .collect();
+    paper_backup_pdf(&accounts, &services, printed_on)
+}
+
+/// Writes the paper backup as PDF bytes: the accounts, then the services
+/// known only by their recovery codes. `printed_on` is printed as given
 /// (for instance `2026-11-03`).
 pub fn paper_backup_pdf(
     accounts: &[PaperAccount<'_>],
+    services: &[PaperService<'_>],
     printed_on: &str,
 ) -> Result<Zeroizing<Vec<u8>>, ExportError> {
-    let mut blocks = Vec::with_capacity(accounts.len());
+    let mut blocks = Vec::with_capacity(accounts.len() + services.len());
     for account in accounts {
         blocks.push(layout(account)?);
+    }
+    for service in services {
+        blocks.push(layout_service(service));
     }
 
     // Assign blocks to pages.
@@ -119,7 +205,7 @@ pub fn paper_backup_pdf(
             printed_on,
             number + 1,
             total,
-            accounts.is_empty(),
+            blocks.is_empty(),
         );
         let mut y = BODY_TOP;
         for &index in indices {
@@ -225,53 +311,84 @@ fn layout(account: &PaperAccount<'_>) -> Result<Block, ExportError> {
     for row in groups.chunks(per_line) {
         lines.push((MONO, 10.0, row.join(" ")));
     }
-    if !account.recovery_codes.is_empty() {
-        lines.push((REGULAR, 10.0, "Recovery codes (unused):".to_owned()));
-        let widest = account
-            .recovery_codes
-            .iter()
-            .map(|c| c.chars().count())
-            .max()
-            .unwrap_or(1);
-        let per_line = (TEXT_WIDTH / ((widest + 3) as f32 * 0.6 * 10.0))
-            .floor()
-            .max(1.0) as usize;
-        for row in account.recovery_codes.chunks(per_line) {
-            let row: Vec<String> = row.iter().map(|code| format!("{code:<widest$}")).collect();
-            lines.push((MONO, 10.0, fit_mono(&row.join("   "), 10.0)));
-        }
-    }
+    push_recovery_codes(&mut lines, account.recovery_codes);
     let text_height: f32 = lines.iter().map(|(_, size, _)| size * 1.35).sum();
     Ok(Block {
-        grid,
+        grid: Some(grid),
         height: text_height.max(QR_SIDE),
         lines,
     })
 }
 
+/// Lays out a service known only by its recovery codes.
+fn layout_service(service: &PaperService<'_>) -> Block {
+    let mut lines: Vec<(Name<'static>, f32, String)> = Vec::new();
+    let title = if service.issuer.is_empty() {
+        "(no name)"
+    } else {
+        service.issuer
+    };
+    lines.push((BOLD, 13.0, fit(title, 13.0)));
+    if !service.name.is_empty() {
+        lines.push((REGULAR, 11.0, fit(service.name, 11.0)));
+    }
+    lines.push((
+        REGULAR,
+        10.0,
+        "No one-time-code secret in Tessera: recovery codes only.".to_owned(),
+    ));
+    push_recovery_codes(&mut lines, service.recovery_codes);
+    let height = lines.iter().map(|(_, size, _)| size * 1.35).sum();
+    Block {
+        grid: None,
+        height,
+        lines,
+    }
+}
+
+/// The recovery codes as rows of the monospaced font, as many to a row as
+/// the text column takes.
+fn push_recovery_codes(lines: &mut Vec<(Name<'static>, f32, String)>, codes: &[String]) {
+    if codes.is_empty() {
+        return;
+    }
+    lines.push((REGULAR, 10.0, "Recovery codes (unused):".to_owned()));
+    let widest = codes.iter().map(|c| c.chars().count()).max().unwrap_or(1);
+    let per_line = (TEXT_WIDTH / ((widest + 3) as f32 * 0.6 * 10.0))
+        .floor()
+        .max(1.0) as usize;
+    for row in codes.chunks(per_line) {
+        let row: Vec<String> = row.iter().map(|code| format!("{code:<widest$}")).collect();
+        lines.push((MONO, 10.0, fit_mono(&row.join("   "), 10.0)));
+    }
+}
+
+/// A Unix time as a UTC calendar date, YYYY-MM-DD (civil-from-days, after
+/// Howard Hinnant's algorithm), so no date library is needed for one field.
+pub fn utc_date(unix_seconds: u64) -> String {
+    let days = (unix_seconds / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// Draws a block whose top edge is at `top`.
 fn draw_block(content: &mut Content, block: &Block, top: f32) {
-    let modules = block.grid.width + 2 * qr::QUIET_ZONE_MODULES;
-    let module = QR_SIDE / modules as f32;
-    content.set_fill_gray(0.0);
-    for y in 0..block.grid.width {
-        // Runs of dark modules become one rectangle each.
-        let mut x = 0;
-        while x < block.grid.width {
-            if !block.grid.dark[y * block.grid.width + x] {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < block.grid.width && block.grid.dark[y * block.grid.width + x] {
-                x += 1;
-            }
-            let left = MARGIN + (start + qr::QUIET_ZONE_MODULES) as f32 * module;
-            let bottom = top - (y + qr::QUIET_ZONE_MODULES + 1) as f32 * module;
-            content.rect(left, bottom, (x - start) as f32 * module, module);
-        }
+    if let Some(grid) = &block.grid {
+        draw_qr(content, grid, top);
     }
-    content.fill_nonzero();
     let mut baseline = top;
     for (font, size, line) in &block.lines {
         baseline -= size * 1.35;
@@ -284,6 +401,31 @@ fn draw_block(content: &mut Content, block: &Block, top: f32) {
             line,
         );
     }
+}
+
+/// Draws a QR code whose top edge is at `top`, at the left margin.
+fn draw_qr(content: &mut Content, grid: &ModuleGrid, top: f32) {
+    let modules = grid.width + 2 * qr::QUIET_ZONE_MODULES;
+    let module = QR_SIDE / modules as f32;
+    content.set_fill_gray(0.0);
+    for y in 0..grid.width {
+        // Runs of dark modules become one rectangle each.
+        let mut x = 0;
+        while x < grid.width {
+            if !grid.dark[y * grid.width + x] {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < grid.width && grid.dark[y * grid.width + x] {
+                x += 1;
+            }
+            let left = MARGIN + (start + qr::QUIET_ZONE_MODULES) as f32 * module;
+            let bottom = top - (y + qr::QUIET_ZONE_MODULES + 1) as f32 * module;
+            content.rect(left, bottom, (x - start) as f32 * module, module);
+        }
+    }
+    content.fill_nonzero();
 }
 
 /// One line of text at a position.
@@ -368,7 +510,7 @@ mod tests {
                 recovery_codes: &codes,
             })
             .collect();
-        let pdf = paper_backup_pdf(&accounts, "2026-11-03").unwrap();
+        let pdf = paper_backup_pdf(&accounts, &[], "2026-11-03").unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.ends_with(b"%%EOF") || pdf.ends_with(b"%%EOF\n"));
         let text = String::from_utf8_lossy(&pdf);
@@ -388,7 +530,7 @@ mod tests {
 
     #[test]
     fn an_empty_backup_still_has_its_page_and_warning() {
-        let pdf = paper_backup_pdf(&[], "today").unwrap();
+        let pdf = paper_backup_pdf(&[], &[], "today").unwrap();
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("There are no accounts to back up."));
         assert!(text.contains("WARNING"));
@@ -407,7 +549,8 @@ mod tests {
         let mut content = Content::new();
         draw_block(&mut content, &block, 500.0);
         let stream = String::from_utf8_lossy(&content.finish()).into_owned();
-        let modules = block.grid.width + 2 * qr::QUIET_ZONE_MODULES;
+        let grid = block.grid.as_ref().unwrap();
+        let modules = grid.width + 2 * qr::QUIET_ZONE_MODULES;
         let module = QR_SIDE / modules as f32;
         let scale = 4usize;
         let side = modules * scale;
@@ -433,6 +576,84 @@ mod tests {
         assert_eq!(grids.len(), 1);
         let decoded = grids[0].decode().unwrap().1;
         assert_eq!(tessera_otp::uri::parse(&decoded).unwrap(), enrollment);
+    }
+
+    fn codes(list: &[&str], used: &[&str]) -> RecoveryCodes {
+        let mut codes = RecoveryCodes::new(false, "");
+        codes
+            .add(
+                list.iter().map(|c| Zeroizing::new(c.to_string())).collect(),
+                1,
+            )
+            .unwrap();
+        for code in used {
+            codes.use_code(code, 2).unwrap();
+        }
+        codes
+    }
+
+    /// Every unused recovery code of the vault is on paper: an account's
+    /// beside its QR code, a service's without one, and those of a removed
+    /// account too; used codes are not.
+    #[test]
+    fn a_vault_backup_holds_every_unused_recovery_code() {
+        use tessera_vault::{Account, RecoveryEntry};
+        let mut contents = Contents::default();
+        let account = Account::new(enrollment("GitHub", "nia"), 1).unwrap();
+        let owner = RecoveryOwner::Account {
+            account_id: account.id.clone(),
+        };
+        contents.recovery.push(
+            RecoveryEntry::new(owner, codes(&["gh-1111", "gh-2222"], &["gh-1111"]), 1).unwrap(),
+        );
+        contents.accounts.push(account);
+        let service = RecoveryOwner::Service {
+            issuer: "Bank".into(),
+            name: "nia@bank".into(),
+        };
+        contents
+            .recovery
+            .push(RecoveryEntry::new(service, codes(&["bank-3333"], &[]), 1).unwrap());
+        let gone = RecoveryOwner::Account {
+            account_id: tessera_vault::AccountId::parse("0000").unwrap(),
+        };
+        contents
+            .recovery
+            .push(RecoveryEntry::new(gone, codes(&["old-4444"], &[]), 1).unwrap());
+        let spent = RecoveryOwner::Service {
+            issuer: "Spent".into(),
+            name: String::new(),
+        };
+        contents
+            .recovery
+            .push(RecoveryEntry::new(spent, codes(&["sp-5555"], &["sp-5555"]), 1).unwrap());
+
+        let pdf = vault_paper_backup(&contents, "2026-11-23").unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        for present in [
+            "GitHub",
+            "gh-2222",
+            "Bank",
+            "nia@bank",
+            "bank-3333",
+            "old-4444",
+        ] {
+            assert!(text.contains(present), "{present} is on the page");
+        }
+        for absent in ["gh-1111", "Spent", "sp-5555"] {
+            assert!(!text.contains(absent), "{absent} is not");
+        }
+        assert!(text.contains("recovery codes only"));
+        // One secret: the account's; services have none.
+        assert_eq!(text.matches("Secret (base32):").count(), 1);
+    }
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+        assert_eq!(utc_date(1_111_111_109), "2005-03-18");
+        assert_eq!(utc_date(1_795_392_000), "2026-11-23");
     }
 
     #[test]

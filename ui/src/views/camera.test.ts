@@ -60,10 +60,11 @@ describe("the camera picker", () => {
 
 describe("the camera panel", () => {
   const result: ScanResult = {
-    found: [{ index: 0, issuer: "Webcam", name: "lena", kind: "totp", duplicate: false }],
+    found: [{ index: 0, issuer: "Webcam", name: "lena", kind: "totp", duplicate: false, recoveryCodes: 0 }],
     series: null,
     skipped: [],
     notes: [],
+    recoveryServices: 0,
   };
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
   const byTestid = <E extends HTMLElement>(root: HTMLElement, testid: string): E => {

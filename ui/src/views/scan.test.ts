@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { imageProblem, seriesText } from "./scan";
+import type { ScanResult } from "../api";
+import type { App } from "../app";
+import { imageProblem, renderFound, seriesText } from "./scan";
 
 describe("scanning", () => {
   it("refuses a 200 MB file before reading it", () => {
@@ -16,5 +18,28 @@ describe("scanning", () => {
     );
     expect(seriesText({ size: 3, missing: [1, 2, 3].slice(1, 2) })).toContain("Show code 2 and scan again");
     expect(seriesText({ size: 2, missing: [] })).toBe("Google Authenticator export: all 2 codes scanned.");
+  });
+});
+
+describe("the list of accounts found", () => {
+  it("says which recovery codes come along from a backup", () => {
+    const card = document.createElement("div");
+    const results = document.createElement("div");
+    const error = document.createElement("p");
+    card.append(results, error);
+    const result: ScanResult = {
+      found: [
+        { index: 0, issuer: "GitHub", name: "nia", kind: "totp", duplicate: true, recoveryCodes: 8 },
+        { index: 1, issuer: "ACME", name: "nia", kind: "totp", duplicate: false, recoveryCodes: 0 },
+      ],
+      series: null,
+      skipped: [],
+      notes: [],
+      recoveryServices: 2,
+    };
+    renderFound({} as App, card, results, error, result);
+    const labels = [...results.querySelectorAll("label")].map((l) => l.textContent);
+    expect(labels).toEqual(["GitHub (nia) (already in Tessera) · 8 recovery codes", "ACME (nia)"]);
+    expect(results.querySelector("[data-testid=found-services]")?.textContent).toMatch(/^Recovery codes of 2 services without an account are kept too/);
   });
 });

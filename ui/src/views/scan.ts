@@ -158,6 +158,9 @@ export function renderFound(app: App, card: HTMLElement, results: HTMLElement, e
     if (found.duplicate) {
       label.append(el("span", { class: "muted" }, " (already in Tessera)"));
     }
+    if (found.recoveryCodes > 0) {
+      label.append(el("span", { class: "muted" }, ` · ${found.recoveryCodes} recovery code${found.recoveryCodes === 1 ? "" : "s"}`));
+    }
     list.append(el("li", { class: "check" }, box, label));
   }
   const parts: HTMLElement[] = [];
@@ -172,6 +175,16 @@ export function renderFound(app: App, card: HTMLElement, results: HTMLElement, e
   }
   for (const note of result.notes) {
     parts.push(el("p", { class: "field-hint" }, note));
+  }
+  if (result.recoveryServices > 0) {
+    const services = result.recoveryServices === 1 ? "1 service" : `${result.recoveryServices} services`;
+    parts.push(
+      el(
+        "p",
+        { class: "field-hint", "data-testid": "found-services" },
+        `Recovery codes of ${services} without an account are kept too. Recovery codes of accounts already in Tessera join them, ticked or not.`,
+      ),
+    );
   }
   if (result.found.length > 0) {
     const add = el("button", { type: "button", class: "primary", "data-testid": "add-found" }, "Add the ticked accounts");

@@ -1,6 +1,8 @@
 // Import from another authenticator's backup (accounts picked from the same
 // list a scan gives) and export to a file Rust writes in the documents
-// folder. Secrets never pass through this page in either direction.
+// folder. Secrets never pass through this page in either direction, except
+// a Google Authenticator series the user asks to see: its QR codes are
+// images of the secrets, shown behind a warning and dropped on Hide.
 import * as api from "../api";
 import type { ExportFormat } from "../api";
 import type { App, Screen } from "../app";
@@ -112,24 +114,87 @@ export function importScreen(app: App): Screen {
   return { root, focus: root.querySelector<HTMLElement>("h1") ?? root };
 }
 
+/** The warning to show under the chosen format, or "" when it is encrypted. */
+export function exportWarning(chosen: ExportFormat | undefined, passwordTyped: boolean): string {
+  if (chosen === undefined) {
+    return "";
+  }
+  if (chosen.kind === "qr-series") {
+    return "These QR codes hold your secrets: anyone who sees or photographs them can make your codes. Show them only to scan them, with nobody looking and no screen sharing on; saved images are as sensitive.";
+  }
+  if (chosen.id === "paper") {
+    return "The PDF holds your secrets and recovery codes in the clear. Print it, keep the paper locked away, and delete the file.";
+  }
+  if (chosen.password === "never" || (chosen.password === "optional" && !passwordTyped)) {
+    return "This file will not be encrypted: anyone who reads it can make your codes. Move it where it is needed and delete it.";
+  }
+  return "";
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * Shows a Google Authenticator series one QR code at a time, with the
+ * position and buttons to step through it; `onHide` drops it.
+ */
+export function seriesViewer(series: api.GoogleExport, onHide: () => void): HTMLElement {
+  let index = 0;
+  const heading = el("h2", { "data-testid": "google-position", tabindex: "-1" });
+  const image = el("img", { class: "qr", "data-testid": "google-qr", alt: "" });
+  const previous = el("button", { type: "button", "data-testid": "google-previous" }, "Previous");
+  const next = el("button", { type: "button", class: "primary", "data-testid": "google-next" }, "Next");
+  const hide = el("button", { type: "button", "data-testid": "google-hide" }, "Hide the codes");
+  const show = (at: number): void => {
+    index = Math.max(0, Math.min(series.images.length - 1, at));
+    heading.textContent = `Code ${index + 1} of ${series.images.length}`;
+    image.src = series.images[index] ?? "";
+    image.alt = `Google Authenticator migration QR code ${index + 1} of ${series.images.length}, holding secret keys`;
+    previous.disabled = index === 0;
+    next.disabled = index === series.images.length - 1;
+  };
+  previous.addEventListener("click", () => show(index - 1));
+  next.addEventListener("click", () => show(index + 1));
+  hide.addEventListener("click", onHide);
+  show(0);
+  return el(
+    "section",
+    { class: "card google-series", "aria-label": "Google Authenticator QR codes", "data-testid": "google-series" },
+    heading,
+    el(
+      "p",
+      { class: "field-hint" },
+      `${plural(series.accounts, "account")} in ${plural(series.codes, "QR code")}. In Google Authenticator: Transfer accounts, Import accounts, then scan every code.`,
+    ),
+    ...series.notes.map((n) => el("p", { class: "field-hint warn" }, n)),
+    image,
+    el("div", { class: "actions" }, previous, next, hide),
+  );
+}
+
 export function exportScreen(app: App): Screen {
   const format = selectField({ label: "Format", choices: [], value: "", testid: "export-format" });
+  const description = el("p", { class: "field-hint", "data-testid": "export-description" });
   const password = textField({ label: "Password for the file", type: "password", testid: "export-password", attrs: { autocomplete: "new-password" } });
   const again = textField({ label: "Repeat the password", type: "password", testid: "export-password-again", attrs: { autocomplete: "new-password" } });
   const warning = el("p", { class: "warn-text", "data-testid": "export-warning" });
   const error = formError("export-error");
   const done = el("div", { role: "status", "data-testid": "export-done" });
   const submit = el("button", { type: "submit", class: "primary", "data-testid": "export" }, "Export");
+  const saveImages = el("button", { type: "button", "data-testid": "export-save-images" }, "Save as images");
+  const series = el("div", { "data-testid": "google-holder" });
   const form = el(
     "form",
     { class: "card", novalidate: "", "aria-label": "Export" },
     el("p", { class: "field-hint" }, "Writes every account, secrets included, to a new file in your documents folder."),
     format.wrap,
+    description,
     password.wrap,
     again.wrap,
     warning,
     error,
-    submit,
+    el("div", { class: "actions" }, submit, saveImages),
     done,
   );
   let formats: ExportFormat[] = [];
@@ -139,10 +204,15 @@ export function exportScreen(app: App): Screen {
     const usesPassword = chosen !== undefined && chosen.password !== "never";
     password.wrap.hidden = !usesPassword;
     again.wrap.hidden = !usesPassword;
-    const plain = chosen !== undefined && (chosen.password === "never" || (chosen.password === "optional" && password.input.value === ""));
-    warning.textContent = plain
-      ? "This file will not be encrypted: anyone who reads it can make your codes. Move it where it is needed and delete it."
-      : "";
+    description.textContent = chosen?.description ?? "";
+    warning.textContent = exportWarning(chosen, password.input.value !== "");
+    const qrSeries = chosen?.kind === "qr-series";
+    submit.textContent = qrSeries ? "Show QR codes" : "Export";
+    saveImages.hidden = !qrSeries;
+    // A series on screen goes away when another format is chosen.
+    if (!qrSeries) {
+      series.replaceChildren();
+    }
   };
   format.input.addEventListener("change", refresh);
   password.input.addEventListener("input", refresh);
@@ -156,12 +226,42 @@ export function exportScreen(app: App): Screen {
     .catch((e: unknown) => {
       error.textContent = api.errorText(e);
     });
+  const google = (save: boolean): void => {
+    error.textContent = "";
+    done.replaceChildren();
+    series.replaceChildren();
+    void busy(form, async () => {
+      try {
+        const made = await api.exportGoogle(save);
+        if (made.folder !== null) {
+          done.replaceChildren(
+            el("p", {}, `Saved ${plural(made.codes, "QR code")} of ${plural(made.accounts, "account")} to `, el("code", { "data-testid": "export-path" }, made.folder)),
+            ...made.notes.map((n) => el("p", { class: "field-hint warn" }, n)),
+          );
+          return;
+        }
+        const viewer = seriesViewer(made, () => {
+          series.replaceChildren();
+          submit.focus();
+        });
+        series.replaceChildren(viewer);
+        viewer.querySelector<HTMLElement>("h2")?.focus();
+      } catch (e) {
+        error.textContent = api.errorText(e);
+      }
+    });
+  };
+  saveImages.addEventListener("click", () => google(true));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     error.textContent = "";
     done.replaceChildren();
     const chosen = current();
     if (!chosen) {
+      return;
+    }
+    if (chosen.kind === "qr-series") {
+      google(false);
       return;
     }
     const wantsPassword = chosen.password === "required" || (chosen.password === "optional" && password.input.value !== "");
@@ -178,7 +278,7 @@ export function exportScreen(app: App): Screen {
         password.input.value = "";
         again.input.value = "";
         done.replaceChildren(
-          el("p", {}, `Wrote ${written.accounts} account${written.accounts === 1 ? "" : "s"}${written.encrypted ? ", encrypted," : ""} to `, el("code", { "data-testid": "export-path" }, written.path)),
+          el("p", {}, `Wrote ${plural(written.accounts, "account")}${written.encrypted ? ", encrypted," : ""} to `, el("code", { "data-testid": "export-path" }, written.path)),
           ...written.notes.map((n) => el("p", { class: "field-hint warn" }, n)),
         );
       } catch (e) {
@@ -186,6 +286,6 @@ export function exportScreen(app: App): Screen {
       }
     });
   });
-  const root = el("section", { class: "screen export" }, screenHeader(app, "Export", "export-title"), form);
+  const root = el("section", { class: "screen export" }, screenHeader(app, "Export", "export-title"), form, series);
   return { root, focus: root.querySelector<HTMLElement>("h1") ?? root };
 }

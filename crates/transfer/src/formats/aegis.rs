@@ -322,6 +322,7 @@ fn read_entry(entry: &Value, groups: &HashMap<&str, &str>) -> Result<Entry, (Str
             .and_then(Value::as_bool)
             .unwrap_or(false),
         tags,
+        recovery: None,
     })
 }
 

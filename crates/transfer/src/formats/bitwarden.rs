@@ -267,6 +267,7 @@ fn read_export(doc: &Value) -> Result<ImportReport, ImportError> {
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
                 tags,
+                recovery: None,
             }
         });
         report.push(result.map_err(|message| EntryError {

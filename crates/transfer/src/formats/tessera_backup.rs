@@ -10,6 +10,10 @@
 //!
 //! What it cannot carry: nothing; every account field (id, notes,
 //! favourite, tags, times) and the settings and recovery data are kept.
+//! Imported as entries, an account keeps its recovery codes
+//! ([`Entry::recovery`]) and services' codes come as
+//! [`ImportReport::services`]; ids, times and settings are the importing
+//! vault's own.
 //!
 //! `tessera-vault` reads and writes files by path, not bytes, so both
 //! directions go through a private temporary directory (mode 0700 on
@@ -18,13 +22,15 @@
 
 use std::path::{Path, PathBuf};
 
-use tessera_vault::{Account, CreateOptions, UnlockedVault, VaultError};
+use tessera_vault::{
+    Account, CreateOptions, RecoveryEntry, RecoveryOwner, UnlockedVault, VaultError,
+};
 /// The vault's contents and KDF parameters, which the functions here take
 /// and return.
 pub use tessera_vault::{Contents, KdfParams};
 
 use crate::crypto::{hex_encode, random_array};
-use crate::entry::{Entry, ImportReport};
+use crate::entry::{Entry, ImportReport, ServiceRecovery};
 use crate::error::{ExportError, ImportError};
 use crate::password::Password;
 use crate::registry::{check_len, Confidence, Importer};
@@ -61,18 +67,33 @@ impl Importer for TesseraBackupImporter {
         password: Option<&Password>,
     ) -> Result<ImportReport, ImportError> {
         let contents = import_contents(bytes, password)?;
-        Ok(ImportReport {
-            entries: contents
-                .accounts
-                .into_iter()
-                .map(|account| Entry {
-                    enrollment: account.enrollment,
-                    notes: account.notes,
-                    favourite: account.favourite,
-                    tags: account.tags,
+        let entries = Entry::all_of(&contents);
+        // Codes of services, and of accounts removed while their codes
+        // were kept, come as services.
+        let services = contents
+            .recovery
+            .iter()
+            .filter_map(|entry| {
+                let (issuer, name) = match &entry.owner {
+                    RecoveryOwner::Service { issuer, name } => (issuer.clone(), name.clone()),
+                    RecoveryOwner::Account { account_id } => {
+                        if contents.account(account_id).is_some() {
+                            return None;
+                        }
+                        ("(removed account)".to_owned(), String::new())
+                    }
+                };
+                Some(ServiceRecovery {
+                    issuer,
+                    name,
+                    codes: entry.codes.clone(),
                 })
-                .collect(),
+            })
+            .collect();
+        Ok(ImportReport {
+            entries,
             errors: Vec::new(),
+            services,
         })
     }
 }
@@ -178,6 +199,15 @@ pub fn export(
         account.notes = entry.notes.clone();
         account.favourite = entry.favourite;
         account.tags = entry.tags.clone();
+        if let Some(codes) = &entry.recovery {
+            let owner = RecoveryOwner::Account {
+                account_id: account.id.clone(),
+            };
+            contents.recovery.push(
+                RecoveryEntry::new(owner, codes.clone(), now)
+                    .map_err(|_| ExportError::Randomness)?,
+            );
+        }
         contents.accounts.push(account);
     }
     export_contents(contents, password, kdf, now)

@@ -1,0 +1,304 @@
+//! The app's export dialog, format by format, each read back by Tessera's
+//! own importer or scanner through the CLI: a Tessera backup (accounts and
+//! recovery codes), a paper PDF, and a Google Authenticator series both
+//! saved as images and shown on screen code by code.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::app::{text_of, SHORT, START};
+use crate::transfer::{fresh_vault, summary};
+use crate::util::{app_binary, stdout_ok, TestVault};
+use crate::webdriver::{decode_base64, AppSession};
+
+/// Twelve accounts Google Authenticator can hold (two QR codes at ten a
+/// code), one it cannot (a 60 s period), and recovery codes for an account
+/// and for a service with no account.
+fn source_vault() -> TestVault {
+    let vault = TestVault::new();
+    stdout_ok(&vault.run_with_password(&["init"]), "init");
+    let mut random = crate::util::SplitMix64(7);
+    let mut list: String = (0..12)
+        .map(|i| {
+            let secret = crate::util::base32(&random.bytes(20));
+            format!("otpauth://totp/Service{i:02}:user{i}?secret={secret}&issuer=Service{i:02}\n")
+        })
+        .collect();
+    list.push_str("otpauth://totp/Slow:dave?secret=MFRGGZDFMZTWQ2LK&issuer=Slow&period=60\n");
+    let file = vault.dir.path().join("accounts.txt");
+    std::fs::write(&file, list).unwrap();
+    stdout_ok(
+        &vault.run_with_password(&["import", file.to_str().unwrap()]),
+        "import",
+    );
+    stdout_ok(
+        &vault.run_with_password(&[
+            "recovery",
+            "add",
+            "Service03",
+            "r3-1111",
+            "r3-2222",
+            "--yes",
+        ]),
+        "recovery add",
+    );
+    stdout_ok(
+        &vault.run_with_password(&[
+            "recovery",
+            "add",
+            "Old Bank",
+            "bank-3333",
+            "--new-service",
+            "--yes",
+        ]),
+        "recovery add --new-service",
+    );
+    vault
+}
+
+/// Picks `format` in the export dialog.
+fn choose(app: &AppSession, format: &str) {
+    app.wait_for(
+        &format!("[data-testid=export-format] option[value={format}]"),
+        SHORT,
+    )
+    .click();
+}
+
+/// The written path the dialog reports, checked to be in `home` and
+/// readable by its owner only.
+fn written(app: &AppSession, home: &Path, previous: &str) -> PathBuf {
+    let shown = app.wait_until(
+        "the export's path",
+        SHORT,
+        || {
+            app.find_all("[data-testid=export-path]")
+                .first()
+                .map(|e| e.text())
+                .unwrap_or_default()
+        },
+        |t| !t.is_empty() && t != previous,
+    );
+    let path = PathBuf::from(&shown);
+    assert!(
+        path.starts_with(home),
+        "{shown} is not under {}",
+        home.display()
+    );
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    let expected = if path.is_dir() { 0o700 } else { 0o600 };
+    assert_eq!(mode, expected, "{shown} is private");
+    path
+}
+
+/// Scans QR images into a new vault, as `tessera scan --add` does.
+fn scanned_into_new_vault(images: &[PathBuf]) -> TestVault {
+    let target = fresh_vault();
+    let mut args = vec!["scan", "--add"];
+    args.extend(images.iter().map(|p| p.to_str().unwrap()));
+    let out = stdout_ok(&target.run_with_password(&args), "scan --add");
+    assert!(out.contains("added 12 account(s)"), "{out}");
+    target
+}
+
+#[test]
+fn every_export_of_the_app_reads_back() {
+    let source = source_vault();
+    let home = source.dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let app = AppSession::start(
+        &app_binary(),
+        &[
+            ("TESSERA_VAULT", source.path.to_str().unwrap()),
+            ("HOME", home.to_str().unwrap()),
+        ],
+    );
+    let field = app.wait_for("[data-testid=password]", START);
+    field.send_keys("correct horse");
+    app.wait_for("[data-testid=unlock]", SHORT).click();
+    app.wait_for("[data-testid=account]", START);
+    app.wait_for("[data-testid=settings]", SHORT).click();
+    app.wait_for("[data-testid=open-export]", SHORT).click();
+
+    // A Tessera backup carries accounts and recovery codes, encrypted.
+    choose(&app, "tessera");
+    assert!(text_of(&app, "[data-testid=export-description]").contains("recovery code"));
+    app.wait_for("[data-testid=export-password]", SHORT)
+        .send_keys("export secret");
+    app.wait_for("[data-testid=export-password-again]", SHORT)
+        .send_keys("export secret");
+    app.wait_for("[data-testid=export]", SHORT).click();
+    let backup = written(&app, &home, "");
+    assert!(backup.to_str().unwrap().ends_with(".tessera"));
+    let password = source.dir.path().join("export-password");
+    std::fs::write(&password, "export secret\n").unwrap();
+    let restored = fresh_vault();
+    stdout_ok(
+        &restored.run_with_password(&[
+            "import",
+            backup.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "import the app's backup",
+    );
+    assert_eq!(summary(&restored), summary(&source));
+    let codes = stdout_ok(
+        &restored.run_with_password(&["recovery", "list", "--reveal"]),
+        "recovery list",
+    );
+    for code in ["r3-1111", "r3-2222", "bank-3333"] {
+        assert!(codes.contains(code), "{code} restored: {codes}");
+    }
+    let backup_for_app = backup.clone();
+
+    // The paper backup: a PDF behind a warning, with the unused codes.
+    choose(&app, "paper");
+    let warning = text_of(&app, "[data-testid=export-warning]");
+    assert!(warning.contains("in the clear"), "{warning}");
+    assert!(
+        !app.wait_for("[data-testid=export-password]", SHORT)
+            .is_displayed(),
+        "no password for paper"
+    );
+    app.wait_for("[data-testid=export]", SHORT).click();
+    let pdf_path = written(&app, &home, backup.to_str().unwrap());
+    assert!(pdf_path.to_str().unwrap().ends_with(".pdf"));
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let pdf_text = String::from_utf8_lossy(&pdf);
+    for expected in [
+        "Service11",
+        "r3-2222",
+        "Old Bank",
+        "bank-3333",
+        "KEEP THIS PAGE SECRET",
+    ] {
+        assert!(pdf_text.contains(expected), "{expected} is on paper");
+    }
+    assert!(text_of(&app, "[data-testid=export-done]").contains("delete this file"));
+
+    // Google Authenticator: saved as images, the account it cannot hold
+    // named, and the images scan back.
+    choose(&app, "google");
+    let warning = text_of(&app, "[data-testid=export-warning]");
+    assert!(warning.contains("photographs"), "{warning}");
+    assert_eq!(
+        app.wait_for("[data-testid=export]", SHORT).text(),
+        "Show QR codes"
+    );
+    app.wait_for("[data-testid=export-save-images]", SHORT)
+        .click();
+    let folder = written(&app, &home, pdf_path.to_str().unwrap());
+    let done = text_of(&app, "[data-testid=export-done]");
+    assert!(done.contains("Slow"), "the 60 s account is named: {done}");
+    assert!(done.contains("2 QR codes of 12 accounts"), "{done}");
+    let mut images: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    images.sort();
+    assert_eq!(
+        images
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["google-export-1-of-2.png", "google-export-2-of-2.png"]
+    );
+    let carried: Vec<serde_json::Value> = summary(&source)
+        .into_iter()
+        .filter(|a| a["issuer"] != "Slow")
+        .collect();
+    assert_eq!(summary(&scanned_into_new_vault(&images)), carried);
+
+    // Shown on screen: code 1, then code 2, both scanning back; Hide drops
+    // them from the page.
+    app.wait_for("[data-testid=export]", SHORT).click();
+    let position = app.wait_for("[data-testid=google-position]", SHORT);
+    assert_eq!(position.text(), "Code 1 of 2");
+    let shown = app.find_all("[data-testid=google-series]")[0].text();
+    assert!(shown.contains("Slow"), "{shown}");
+    let mut from_screen = Vec::new();
+    for number in 1..=2 {
+        app.wait_until(
+            "the code's position",
+            SHORT,
+            || position.text(),
+            |t| t == &format!("Code {number} of 2"),
+        );
+        let src = app
+            .wait_for("[data-testid=google-qr]", SHORT)
+            .property("src");
+        let data = src.as_str().unwrap();
+        let png = decode_base64(data.strip_prefix("data:image/png;base64,").unwrap());
+        let path = source.dir.path().join(format!("shown-{number}.png"));
+        std::fs::write(&path, png).unwrap();
+        from_screen.push(path);
+        if number == 1 {
+            app.wait_for("[data-testid=google-next]", SHORT).click();
+        }
+    }
+    assert_eq!(
+        app.wait_for("[data-testid=google-next]", SHORT)
+            .property("disabled")
+            .as_bool(),
+        Some(true),
+        "no code after the last"
+    );
+    assert_eq!(summary(&scanned_into_new_vault(&from_screen)), carried);
+    app.wait_for("[data-testid=google-hide]", SHORT).click();
+    app.wait_until(
+        "the codes to go",
+        SHORT,
+        || app.find_all("[data-testid=google-qr]").len(),
+        |n| *n == 0,
+    );
+    drop(app);
+
+    // Another app imports the backup: the list says which recovery codes
+    // come along, and they are in its vault afterwards.
+    let second = fresh_vault();
+    stdout_ok(
+        &second.run_with_password(&[
+            "add",
+            "otpauth://totp/Mine:me?secret=JBSWY3DPEHPK3PXP&issuer=Mine",
+        ]),
+        "add",
+    );
+    let app = AppSession::start(
+        &app_binary(),
+        &[("TESSERA_VAULT", second.path.to_str().unwrap())],
+    );
+    let field = app.wait_for("[data-testid=password]", START);
+    field.send_keys("correct horse");
+    app.wait_for("[data-testid=unlock]", SHORT).click();
+    app.wait_for("[data-testid=add-account]", START).click();
+    app.wait_for("[data-testid=add-import]", SHORT).click();
+    app.wait_for("[data-testid=import-file]", SHORT)
+        .send_keys(backup_for_app.to_str().unwrap());
+    app.wait_for("[data-testid=import-password]", SHORT)
+        .send_keys("export secret");
+    app.wait_for("[data-testid=import-unlock]", SHORT).click();
+    let found = text_of(&app, "[data-testid=found]");
+    assert!(
+        found.contains("Service03 (user3) · 2 recovery codes"),
+        "{found}"
+    );
+    let services = text_of(&app, "[data-testid=found-services]");
+    assert!(services.contains("1 service"), "{services}");
+    app.wait_for("[data-testid=add-found]", SHORT).click();
+    app.wait_until(
+        "the imported accounts",
+        START,
+        || app.find_all("[data-testid=account]").len(),
+        |n| *n == 14,
+    );
+    drop(app);
+    let codes = stdout_ok(
+        &second.run_with_password(&["recovery", "list", "--reveal"]),
+        "recovery list",
+    );
+    for code in ["r3-1111", "r3-2222", "bank-3333"] {
+        assert!(codes.contains(code), "{code} imported by the app: {codes}");
+    }
+}
