@@ -25,13 +25,14 @@ APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev li
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
             xdotool xclip oathtool zbar-tools hyperfine
 
-.PHONY: help run test bench package cli install-cli deps-build deps-test ui ui-check rust-check
+.PHONY: help run test bench package package-check cli install-cli deps-build deps-test ui ui-check rust-check
 
 help:
 	@echo "make run      install what is missing, build and start Tessera"
 	@echo "make test     install test tools, run every check and test"
 	@echo "make bench    print benchmark tables (release build)"
 	@echo "make package  build a .deb of the app"
+	@echo "make package-check  build it, install it with apt, start it, remove it"
 	@echo "make cli      build the tessera CLI (static) and print where it is"
 	@echo "make install-cli  copy it to \$$PREFIX/bin (default ~/.local/bin)"
 
@@ -115,3 +116,9 @@ bench: deps-test ui cli
 package: deps-build ui
 	@command -v cargo-tauri >/dev/null || $(CARGO) install tauri-cli --version '^2' --locked
 	$(CARGO) tauri build --bundles deb
+
+# The .deb as a user meets it: metadata and files checked, installed with
+# apt (which pulls its dependencies), started on a private display until
+# its window shows, removed again. Needs root or sudo.
+package-check: package deps-test
+	tests/deb-check.sh

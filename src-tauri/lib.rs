@@ -10,8 +10,10 @@ mod clipboard;
 mod commands;
 mod limits;
 mod settings;
+mod startup;
 mod state;
 mod watch;
+mod webview;
 
 use tauri::{Manager, RunEvent};
 
@@ -19,6 +21,9 @@ use crate::state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    // First, while the process has one thread: WebKit and GDK read these
+    // settings once, as they start.
+    webview::prepare_environment();
     // Before any window or vault: no core file or ptrace of a process that
     // holds the master key. Best effort where the OS has no such control.
     let _ = tessera_vault::forbid_core_dumps();
@@ -32,7 +37,7 @@ pub fn run() {
             watch::start(app.handle());
             #[cfg(target_os = "linux")]
             if let Some(window) = app.get_webview_window("main") {
-                tune_webkit(&window);
+                webview::tune(&window);
             }
             Ok(())
         })
@@ -88,23 +93,6 @@ pub fn run() {
             // clipboard does not outlive the app (or get handed to a
             // clipboard manager as it exits).
             handle.state::<AppState>().lock();
-        }
-    });
-}
-
-/// Keeps WebKitGTK lean for a one-page app: the smallest cache model and
-/// no back-forward page cache. (Turning GPU compositing off saves more, but
-/// WebKit's snapshots, which WebDriver screenshots use, then never finish.)
-#[cfg(target_os = "linux")]
-fn tune_webkit(window: &tauri::WebviewWindow) {
-    let _ = window.with_webview(|webview| {
-        use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
-        let view = webview.inner();
-        if let Some(settings) = WebViewExt::settings(&view) {
-            settings.set_enable_page_cache(false);
-        }
-        if let Some(context) = view.context() {
-            context.set_cache_model(CacheModel::DocumentViewer);
         }
     });
 }

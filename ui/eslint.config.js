@@ -1,5 +1,5 @@
 // Lint for the webview code: typescript-eslint's type-aware recommended set
-// for src/, plain recommended rules for the config files themselves.
+// for src/, plain recommended rules for the config files and scripts.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
@@ -22,5 +22,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  // Build-time scripts run in Node, outside the webview's TypeScript project.
+  {
+    files: ["scripts/**/*.mjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node },
   },
 );

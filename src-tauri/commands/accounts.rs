@@ -221,7 +221,8 @@ pub async fn codes(app: AppHandle) -> Result<Codes, String> {
             .accounts
             .iter()
             .map(|a| code_view(s, a, now))
-            .collect();
+            .collect::<Vec<_>>();
+        crate::startup::codes_sent(codes.len());
         Ok(Codes {
             unlocked: true,
             lock_reason: None,

@@ -761,6 +761,13 @@ fn screenshots_of_the_main_screens() {
         |rows| rows.len() == 5 && rows.iter().all(|r| !r.1.is_empty()),
     );
     assert_eq!(rows[0].0, "Example Bank");
+    // Known services show their bundled logo; others their initials.
+    let brands: Vec<String> = app
+        .find_all("[data-testid=account] .issuer-icon")
+        .iter()
+        .map(|icon| icon.attribute("data-brand").unwrap_or_else(|| icon.text()))
+        .collect();
+    assert_eq!(brands, ["EB", "F", "github", "mastodon", "proton"]);
     screenshot(&app, "accounts");
     app.find_all("[data-testid=details]")
         .into_iter()
@@ -1405,6 +1412,42 @@ fn pss_mib(root: u32) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// Starts the app on `vault` directly, as a user does, and waits for its
+/// report (`TESSERA_REPORT_FIRST_CODES`) that the first codes left for the
+/// page. Returns the milliseconds from spawn to that line, and the app.
+fn direct_launch(vault: &TestVault) -> (f64, std::process::Child) {
+    use std::io::BufRead;
+    let started = std::time::Instant::now();
+    let mut app = std::process::Command::new(app_binary())
+        .env("TESSERA_VAULT", &vault.path)
+        .env("TESSERA_REPORT_FIRST_CODES", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the app starts");
+    let stderr = app.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Keeps draining the app's standard error, so it never blocks on it.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line == "tessera: first codes sent to the page" {
+                let _ = tx.send(started.elapsed());
+            }
+        }
+    });
+    match rx.recv_timeout(START) {
+        Ok(elapsed) => (elapsed.as_secs_f64() * 1000.0, app),
+        Err(_) => {
+            let _ = app.kill();
+            panic!("the app sent no codes to its page within {START:?}");
+        }
+    }
+}
+
 /// When a process started, in unix milliseconds (10 ms resolution).
 fn process_start_ms(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
@@ -1466,10 +1509,27 @@ fn median(mut values: Vec<f64>) -> f64 {
 fn bench_launch_memory_and_a_long_list() {
     require_keyring();
     let hundred = bench_vault(100);
+    // Launched as a user launches it: timed to the app's own report that
+    // the first codes left for the page (drawn in its next frame). The last
+    // run then idles 10 s for the memory reading.
     let mut launches = Vec::new();
-    let mut page_starts = Vec::new();
     let mut pss = Vec::new();
     for run in 0..5 {
+        let (millis, mut app) = direct_launch(&hundred);
+        launches.push(millis);
+        if run == 4 {
+            std::thread::sleep(Duration::from_secs(10));
+            pss = pss_mib(app.id());
+        }
+        let _ = app.kill();
+        let _ = app.wait();
+    }
+    // The same under WebDriver, where the page's own clock can be read:
+    // automation start-up (WebKitWebDriver attaching) comes on top.
+    let mut driven = Vec::new();
+    let mut page_starts = Vec::new();
+    let mut driven_pss = 0.0;
+    for run in 0..3 {
         let app = start(&hundred);
         let pid = app_pid(&app);
         let first = app.wait_until(
@@ -1485,15 +1545,15 @@ fn bench_launch_memory_and_a_long_list() {
         );
         let first: u64 = first.parse().unwrap();
         let started = process_start_ms(pid);
-        launches.push(first.saturating_sub(started) as f64);
+        driven.push(first.saturating_sub(started) as f64);
         let page = app
             .execute("return Math.round(performance.timeOrigin);")
             .as_f64()
             .unwrap_or(0.0);
         page_starts.push(page - started as f64);
-        if run == 4 {
+        if run == 2 {
             std::thread::sleep(Duration::from_secs(10));
-            pss = pss_mib(pid);
+            driven_pss = pss_mib(pid).iter().map(|(_, mib)| mib).sum();
         }
     }
 
@@ -1554,6 +1614,10 @@ fn bench_launch_memory_and_a_long_list() {
     println!(
         "| memory of the process tree (PSS), 100 accounts, idle 10 s | {total_pss:.0} MiB | < 200 MiB |"
     );
+    println!(
+        "| the same under WebDriver: launch (median of 3), memory | {:.0} ms, {driven_pss:.0} MiB | (automation included) |",
+        median(driven.clone())
+    );
     println!("| 1,000 accounts: slowest search, typed to painted | {worst_search:.0} ms | no stall (< 100 ms) |");
     println!("| 1,000 accounts: slowest tick (codes of all, drawn) | {slowest_tick:.0} ms | no stall (< 100 ms) |");
     println!("| 1,000 accounts: longest frame over 10 s of ticking | {longest_frame:.0} ms | no stall (< 100 ms) |");
@@ -1563,7 +1627,7 @@ fn bench_launch_memory_and_a_long_list() {
         .collect();
     println!("memory by process: {}", by_process.join(", "));
     println!(
-        "launches (ms): {launches:?}, of which before the page started loading: {page_starts:?}; searches (ms): {searches:?}"
+        "launches (ms): {launches:?}; under WebDriver {driven:?}, of which before the page started loading {page_starts:?}; searches (ms): {searches:?}"
     );
 }
 

@@ -281,6 +281,19 @@ impl AppSession {
 
     /// A PNG of the window's contents, as WebDriver takes it.
     pub fn screenshot_png(&self) -> Vec<u8> {
+        // WebKitGTK without compositing (as the app runs) takes a snapshot
+        // at the next paint, and a page that is not changing (the unlock
+        // screen) never paints: the request then hangs. So an invisible
+        // pixel comes and goes a few times while the request is under way.
+        self.execute(
+            "let left = 30; const timer = setInterval(() => {\
+               const dot = document.createElement('div');\
+               dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none';\
+               document.body.append(dot);\
+               requestAnimationFrame(() => dot.remove());\
+               if (--left === 0) clearInterval(timer);\
+             }, 100);",
+        );
         let value = self.command("GET", "/screenshot", None);
         decode_base64(value.as_str().expect("a base64 screenshot"))
     }

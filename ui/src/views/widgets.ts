@@ -2,12 +2,26 @@
 // ring, and the code display.
 import { el, svg } from "../dom";
 import { fractionLeft, LOW_SECONDS, ringOffset, secondsLeft } from "../lib/countdown";
+import { brandColours, brandFor } from "../lib/brands";
 import { hueOf, initials } from "../lib/icon";
 
-/** The issuer's icon: lettered, in the issuer's own colour. */
+/**
+ * The issuer's icon: the brand's logo on its colour when the issuer is a
+ * known service (bundled, never fetched), else letters in a colour of the
+ * issuer's own.
+ */
 export function issuerIcon(issuer: string, name: string): HTMLSpanElement {
+  const brand = brandFor(issuer);
+  if (brand !== null) {
+    const { glyph, edge } = brandColours(brand.hex);
+    const icon = el("span", { class: edge ? "issuer-icon brand edge" : "issuer-icon brand", "aria-hidden": "true", "data-brand": brand.slug });
+    // CSSOM, not a style attribute: the CSP forbids inline styles.
+    icon.style.setProperty("--brand-bg", brand.hex);
+    icon.style.setProperty("--brand-fg", glyph);
+    icon.append(svg("svg", { viewBox: "0 0 24 24", focusable: "false" }, svg("path", { d: brand.path })));
+    return icon;
+  }
   const icon = el("span", { class: "issuer-icon", "aria-hidden": "true" }, initials(issuer, name));
-  // CSSOM, not a style attribute: the CSP forbids inline styles.
   icon.style.setProperty("--icon-hue", String(hueOf((issuer || name).toLowerCase())));
   return icon;
 }

@@ -1,0 +1,91 @@
+//! WebKitGTK tuning for Tessera's one small, local page, which draws a list
+//! of codes and nothing more: no GPU compositing, no media, no caches for
+//! pages it will never revisit. Measured with `app::bench` (launch to the
+//! first code, PSS of the process tree). Linux only: elsewhere the system
+//! webview is left as it is.
+
+/// Rendering settings WebKitGTK, JavaScriptCore and GDK read from the
+/// environment once, as they start: set before GTK initialises (the first
+/// thing `run` does, while the process has one thread), and inherited by
+/// WebKit's web and network processes. A value the user set is kept, so
+/// `WEBKIT_DISABLE_COMPOSITING_MODE=0` turns GPU compositing back on.
+///
+/// Measured on Xvfb with Mesa's llvmpipe, a release build, 100 accounts,
+/// launched directly and idle 10 s, proportional set size of the process
+/// tree: 204-205 MiB with the first setting alone, 195-196 MiB with the
+/// next three, 188-189 MiB with all five.
+#[cfg(target_os = "linux")]
+pub fn prepare_environment() {
+    const SETTINGS: [(&str, &str); 5] = [
+        // The page is a list that changes once a second; composited layers
+        // buy nothing for it. Without them the web process keeps no GPU
+        // tiles: it went from 183 to 114 MiB PSS in `app::bench`. A
+        // snapshot then waits for the next paint, which a still page never
+        // makes: the WebDriver tests' screenshots nudge one.
+        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+        // Nor is there anything to hand the compositor as GPU buffers.
+        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+        // Skia draws a list of text as fast on the CPU, without a GL
+        // context and its buffers in the web process.
+        ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
+        // GTK's own OpenGL support is for GL widgets; the app has none.
+        ("GDK_GL", "disable"),
+        // A few hundred lines of script need no JIT compiler: without it
+        // the web process maps no writable-and-executable memory (less for
+        // a hostile page to aim at) and keeps no compiled code. A tick of
+        // 1,000 accounts still takes about 20 ms (`app::bench`).
+        ("JSC_useJIT", "0"),
+    ];
+    for (name, value) in SETTINGS {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn prepare_environment() {}
+
+/// Turns off what the page never uses, once its webview exists.
+#[cfg(target_os = "linux")]
+pub fn tune(window: &tauri::WebviewWindow) {
+    let _ = window.with_webview(|webview| {
+        use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+        let view = webview.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            // No 3D, audio, video or camera in the page (webcam frames come
+            // from Rust as images): each of these would start GStreamer or a
+            // GL context in the web process on first use.
+            settings.set_enable_webgl(false);
+            settings.set_enable_webaudio(false);
+            settings.set_enable_media(false);
+            settings.set_enable_media_stream(false);
+            settings.set_enable_mediasource(false);
+            settings.set_enable_encrypted_media(false);
+            settings.set_enable_webrtc(false);
+            // One page that never navigates: keeping it for "back" only
+            // holds a second copy of its DOM.
+            settings.set_enable_page_cache(false);
+            // Nothing is stored in the webview (settings live in Rust), and
+            // there is no network to prefetch from.
+            settings.set_enable_html5_database(false);
+            settings.set_enable_dns_prefetching(false);
+            // Quirks are for other people's sites; this page is our own.
+            settings.set_enable_site_specific_quirks(false);
+            // The page opens no windows, and swiping must not navigate away
+            // from the only page there is.
+            settings.set_javascript_can_open_windows_automatically(false);
+            settings.set_enable_back_forward_navigation_gestures(false);
+            // The inspector only in debug builds (wry turns it on there).
+            settings.set_enable_developer_extras(cfg!(debug_assertions));
+        }
+        if let Some(context) = view.context() {
+            // The smallest memory and disk caches: everything the page loads
+            // comes from the binary, once.
+            context.set_cache_model(CacheModel::DocumentViewer);
+            // Spell checking would load dictionaries for fields that hold
+            // passwords, codes and account names.
+            context.set_spell_checking_enabled(false);
+        }
+    });
+}
