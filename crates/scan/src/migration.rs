@@ -100,6 +100,11 @@ pub enum SkipReason {
     /// An OTP type number this reader does not know.
     #[error("it has an unknown OTP type (number {0})")]
     UnknownType(u64),
+    /// Its issuer or name breaks Tessera's label rule (too long, or with
+    /// line breaks or control characters); the skipped account's names
+    /// are then shown with `?` for those characters, shortened.
+    #[error("{0}")]
+    BadLabel(tessera_otp::LabelError),
 }
 
 /// Why an `otpauth-migration://` code cannot be read. Messages never quote
@@ -401,6 +406,15 @@ fn parse_account(message: &[u8]) -> Result<Result<Enrollment, SkippedAccount>, M
         }
     }
     let (issuer, name) = split_label(issuer, name);
+    if let Err(problem) = tessera_otp::check_label(&issuer, "issuer")
+        .and_then(|()| tessera_otp::check_label(&name, "account name"))
+    {
+        return Ok(Err(SkippedAccount {
+            issuer: printable(&issuer),
+            name: printable(&name),
+            reason: SkipReason::BadLabel(problem),
+        }));
+    }
     let skip = |reason| {
         Ok(Err(SkippedAccount {
             issuer: issuer.clone(),
@@ -447,17 +461,33 @@ fn utf8(bytes: &[u8], what: &'static str) -> Result<String, MigrationError> {
 
 /// Google Authenticator stores the label as the name, often
 /// `Issuer:account`: the prefix becomes the issuer when there is none, and
-/// is dropped when it repeats the issuer.
+/// is dropped when it repeats the issuer. A blank prefix is neither: with
+/// no issuer it would match the empty one, and every read of the name
+/// would drop one more of its leading colons (found by fuzzing).
 fn split_label(issuer: String, name: String) -> (String, String) {
     match name.split_once(':') {
         Some((prefix, account)) if issuer.is_empty() && !prefix.trim().is_empty() => {
             (prefix.trim().to_owned(), account.trim().to_owned())
         }
-        Some((prefix, account)) if prefix.trim() == issuer.trim() => {
+        Some((prefix, account)) if !issuer.trim().is_empty() && prefix.trim() == issuer.trim() => {
             (issuer, account.trim().to_owned())
         }
         _ => (issuer, name),
     }
+}
+
+/// A name that broke the label rule, fit to show: control characters as
+/// `?`, at most 60 characters.
+fn printable(text: &str) -> String {
+    let mut shown: String = text
+        .chars()
+        .take(60)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(60).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 /// Gathers the codes of one export series as they are scanned, in any
@@ -651,6 +681,55 @@ pub(crate) mod tests {
             .replace('/', "%2F")
             .replace('=', "%3D");
         format!("otpauth-migration://offline?data={encoded}")
+    }
+
+    /// Regression (fuzzing, `migration_payload`): a name of blank prefix
+    /// and colons, with no issuer, lost one leading colon on every read, so
+    /// an export of it read back as another account.
+    #[test]
+    fn regression_fuzz_blank_label_prefix_is_kept_and_reads_back_the_same() {
+        let name = "  ::::tail";
+        let message = payload(&[account(b"secret-bytes", name, "", 1, 1, 2, 0)], 1, 0, 1);
+        let batch = parse_migration(&uri(&message)).unwrap();
+        assert_eq!(batch.accounts[0].issuer, "");
+        assert_eq!(batch.accounts[0].name, name);
+        assert_eq!(
+            split_label("Example".into(), "Example: alice".into()),
+            ("Example".to_owned(), "alice".to_owned())
+        );
+        assert_eq!(
+            split_label(String::new(), "Example:alice".into()),
+            ("Example".to_owned(), "alice".to_owned())
+        );
+    }
+
+    /// Regression (fuzzing, `migration_payload`): names with control
+    /// characters (NULs, line breaks, terminal escapes) came in from a
+    /// migration code, which `otpauth://` links and every importer refuse.
+    #[test]
+    fn regression_fuzz_labels_with_control_characters_are_skipped() {
+        let message = payload(
+            &[
+                account(b"secret-bytes", "Evil:a\u{1b}[31mb\0", "", 1, 1, 2, 0),
+                account(b"secret-bytes", &"n".repeat(300), "Long", 1, 1, 2, 0),
+                account(b"secret-bytes", "ok", "Fine", 1, 1, 2, 0),
+            ],
+            1,
+            0,
+            1,
+        );
+        let batch = parse_migration(&uri(&message)).unwrap();
+        assert_eq!(batch.accounts.len(), 1);
+        assert_eq!(batch.accounts[0].issuer, "Fine");
+        assert_eq!(batch.skipped.len(), 2);
+        assert_eq!(batch.skipped[0].issuer, "Evil");
+        assert_eq!(batch.skipped[0].name, "a?[31mb?");
+        assert!(batch.skipped[0]
+            .reason
+            .to_string()
+            .contains("control characters"));
+        assert_eq!(batch.skipped[1].name.chars().count(), 61);
+        assert!(batch.skipped[1].reason.to_string().contains("longer than"));
     }
 
     #[test]

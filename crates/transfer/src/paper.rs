@@ -16,10 +16,10 @@
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
 use tessera_otp::{Enrollment, OtpKind, RecoveryCodes};
-use tessera_vault::{Contents, RecoveryOwner};
+use tessera_vault::Contents;
 use zeroize::Zeroizing;
 
-use crate::entry::account_label;
+use crate::entry::{account_label, ServiceRecovery};
 use crate::error::ExportError;
 use crate::qr::{self, ModuleGrid};
 
@@ -111,30 +111,18 @@ pub fn vault_paper_backup(
             recovery_codes: codes,
         })
         .collect();
-    // Codes owned by an account id the vault no longer has are printed as
-    // a service's, so none is left off the page.
-    let service_codes: Vec<(&str, &str, Zeroizing<Vec<String>>)> = contents
-        .recovery
+    // Services, and accounts removed while their codes were kept.
+    let kept_apart = ServiceRecovery::all_of(contents);
+    let service_codes: Vec<(&ServiceRecovery, Zeroizing<Vec<String>>)> = kept_apart
         .iter()
-        .filter_map(|entry| {
-            let (issuer, name) = match &entry.owner {
-                RecoveryOwner::Service { issuer, name } => (issuer.as_str(), name.as_str()),
-                RecoveryOwner::Account { account_id } => {
-                    if contents.account(account_id).is_some() {
-                        return None;
-                    }
-                    ("(removed account)", "")
-                }
-            };
-            let codes = unused(&entry.codes);
-            (!codes.is_empty()).then_some((issuer, name, codes))
-        })
+        .map(|service| (service, unused(&service.codes)))
+        .filter(|(_, codes)| !codes.is_empty())
         .collect();
     let services: Vec<PaperService> = service_codes
         .iter()
-        .map(|(issuer, name, codes)| PaperService {
-            issuer,
-            name,
+        .map(|(service, codes)| PaperService {
+            issuer: &service.issuer,
+            name: &service.name,
             recovery_codes: codes,
         })
         .collect();
@@ -597,7 +585,7 @@ mod tests {
     /// account too; used codes are not.
     #[test]
     fn a_vault_backup_holds_every_unused_recovery_code() {
-        use tessera_vault::{Account, RecoveryEntry};
+        use tessera_vault::{Account, RecoveryEntry, RecoveryOwner};
         let mut contents = Contents::default();
         let account = Account::new(enrollment("GitHub", "nia"), 1).unwrap();
         let owner = RecoveryOwner::Account {

@@ -68,32 +68,10 @@ impl Importer for TesseraBackupImporter {
     ) -> Result<ImportReport, ImportError> {
         let contents = import_contents(bytes, password)?;
         let entries = Entry::all_of(&contents);
-        // Codes of services, and of accounts removed while their codes
-        // were kept, come as services.
-        let services = contents
-            .recovery
-            .iter()
-            .filter_map(|entry| {
-                let (issuer, name) = match &entry.owner {
-                    RecoveryOwner::Service { issuer, name } => (issuer.clone(), name.clone()),
-                    RecoveryOwner::Account { account_id } => {
-                        if contents.account(account_id).is_some() {
-                            return None;
-                        }
-                        ("(removed account)".to_owned(), String::new())
-                    }
-                };
-                Some(ServiceRecovery {
-                    issuer,
-                    name,
-                    codes: entry.codes.clone(),
-                })
-            })
-            .collect();
         Ok(ImportReport {
             entries,
             errors: Vec::new(),
-            services,
+            services: ServiceRecovery::all_of(&contents),
         })
     }
 }
