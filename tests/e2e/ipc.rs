@@ -319,3 +319,30 @@ fn the_running_page_blocks_inline_script_and_remote_content() {
         "inline script not reported: {seen:?}"
     );
 }
+
+/// The page's script runs without a JIT compiler (`JSC_useJIT=0`, set in
+/// src-tauri/webview.rs): the web process then maps no memory that is both
+/// writable and executable, which is what a hostile script would need to
+/// run code of its own. With the JIT on it maps one such region.
+#[test]
+fn the_web_process_maps_no_writable_executable_memory() {
+    let vault = TestVault::new();
+    let app = AppSession::start(
+        &crate::util::app_binary(),
+        &[("TESSERA_VAULT", vault.path.to_str().unwrap())],
+    );
+    app.wait_for("[data-testid=setup-form]", crate::app::START);
+    let web = crate::app::process_tree(crate::app::app_pid(&app))
+        .into_iter()
+        .find(|pid| crate::app::command_name(*pid).starts_with("WebKitWebProc"))
+        .expect("the app's web process");
+    let maps = std::fs::read_to_string(format!("/proc/{web}/maps")).unwrap();
+    let writable_executable: Vec<&str> = maps
+        .lines()
+        .filter(|line| line.split_whitespace().nth(1) == Some("rwxp"))
+        .collect();
+    assert!(
+        writable_executable.is_empty(),
+        "writable and executable mappings: {writable_executable:?}"
+    );
+}
