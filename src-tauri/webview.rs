@@ -10,10 +10,11 @@
 /// WebKit's web and network processes. A value the user set is kept, so
 /// `WEBKIT_DISABLE_COMPOSITING_MODE=0` turns GPU compositing back on.
 ///
-/// Measured on Xvfb with Mesa's llvmpipe, a release build, 100 accounts,
-/// launched directly and idle 10 s, proportional set size of the process
-/// tree: 204-205 MiB with the first setting alone, 195-196 MiB with the
-/// next three, 188-189 MiB with all five.
+/// Measured on Xvfb with Mesa's llvmpipe, release build, proportional set
+/// size of the whole process tree: with the unlock screen showing, 203-205
+/// MiB with the first setting alone, 195-196 MiB with the next three,
+/// 188-189 MiB with all five; with 100 accounts listed (`app::bench`), 221
+/// MiB with the first alone, 200-202 MiB with all five.
 #[cfg(target_os = "linux")]
 pub fn prepare_environment() {
     const SETTINGS: [(&str, &str); 5] = [
