@@ -866,15 +866,29 @@ fn paste_into(app: &AppSession, css: &str, text: &str) {
     app.execute(&script);
 }
 
-/// Confirms the open dialog and waits for it to close.
+/// Confirms the open dialog and waits for that dialog to close.
+///
+/// Regression: this waited for no dialog at all to be open, which fails
+/// when confirming opens the next one at once (the replacement prompt of a
+/// rotating service) and the wait never sees the moment between them. The
+/// confirmed dialog is marked first, and the wait is for it alone.
 fn confirm_dialog(app: &AppSession) {
-    app.wait_for("dialog[open] [data-testid=dialog-confirm]", SHORT)
-        .click();
+    app.wait_for("dialog[open] [data-testid=dialog-confirm]", SHORT);
+    app.execute("document.querySelector('dialog[open]').dataset.confirming = 'yes'; return null;");
+    app.wait_for(
+        "dialog[data-confirming] [data-testid=dialog-confirm]",
+        SHORT,
+    )
+    .click();
     app.wait_until(
         "the dialog to close",
         SHORT,
-        || app.find_all("dialog[open]").len(),
-        |n| *n == 0,
+        || {
+            app.execute("return document.querySelector('dialog[data-confirming][open]') !== null;")
+                .as_bool()
+                .unwrap_or(true)
+        },
+        |open| !*open,
     );
 }
 
