@@ -14,18 +14,30 @@
 /// size of the whole process tree: with the unlock screen showing, 203-205
 /// MiB with the first setting alone, 195-196 MiB with the next three,
 /// 188-189 MiB with all five; with 100 accounts listed (`app::bench`), 221
-/// MiB with the first alone, 200-202 MiB with all five.
+/// MiB with the first alone, 200-203 MiB with all five, 185-187 MiB with
+/// [`NO_RENDER_DEVICE`] as well.
 #[cfg(target_os = "linux")]
 pub fn prepare_environment() {
+    for (name, value) in environment_settings(|name| std::env::var_os(name)) {
+        std::env::set_var(name, value);
+    }
+}
+
+/// The settings [`prepare_environment`] makes, given the environment as it
+/// is (`current`): those the user has not set.
+#[cfg(target_os = "linux")]
+fn environment_settings(
+    current: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Vec<(&'static str, &'static str)> {
     const SETTINGS: [(&str, &str); 5] = [
         // The page is a list that changes once a second; composited layers
         // buy nothing for it. Without them the web process keeps no GPU
         // tiles: it went from 183 to 114 MiB PSS in `app::bench`. A
         // snapshot then waits for the next paint, which a still page never
         // makes: the WebDriver tests' screenshots nudge one.
-        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+        (COMPOSITING_OFF, "1"),
         // Nor is there anything to hand the compositor as GPU buffers.
-        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+        (DMABUF_OFF, "1"),
         // Skia draws a list of text as fast on the CPU, without a GL
         // context and its buffers in the web process.
         ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1"),
@@ -37,12 +49,42 @@ pub fn prepare_environment() {
         // 1,000 accounts still takes about 20 ms (`app::bench`).
         ("JSC_useJIT", "0"),
     ];
-    for (name, value) in SETTINGS {
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, value);
-        }
+    let mut settings: Vec<_> = SETTINGS
+        .into_iter()
+        .filter(|(name, _)| current(name).is_none())
+        .collect();
+    // WebKit reads "0" as "no" and any other value as "yes".
+    let in_effect = |name: &str| match current(name) {
+        Some(value) => value != "0",
+        None => settings
+            .iter()
+            .any(|(set, value)| *set == name && *value != "0"),
+    };
+    if in_effect(COMPOSITING_OFF) && in_effect(DMABUF_OFF) && current(RENDER_DEVICE).is_none() {
+        settings.push((RENDER_DEVICE, NO_RENDER_DEVICE));
     }
+    settings
 }
+
+#[cfg(target_os = "linux")]
+const COMPOSITING_OFF: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+#[cfg(target_os = "linux")]
+const DMABUF_OFF: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+/// The GPU WebKit's web process is to use, by its DRM node path.
+#[cfg(target_os = "linux")]
+const RENDER_DEVICE: &str = "WEBKIT_WEB_RENDER_DEVICE_FILE";
+
+/// [`RENDER_DEVICE`]'s value when the page draws on the CPU: a name that
+/// is no DRM node. Unset, WebKit's app-side process opens an EGL display
+/// only to find the GPU to name to the web process, and so maps Mesa and
+/// its LLVM: 20 MiB PSS on llvmpipe (72 to 52 MiB for the app's process in
+/// `app::bench`). With compositing and DMA-BUF off the web process never
+/// draws on that GPU; it matches the value against the system's DRM nodes
+/// (WebCore's `DRMDeviceManager::initializeMainDevice`), finds none, and
+/// opens the display it needs without one, as it does on a machine with
+/// no GPU. `app::the_app_process_loads_no_gl_driver` holds this.
+#[cfg(target_os = "linux")]
+const NO_RENDER_DEVICE: &str = "none";
 
 #[cfg(not(target_os = "linux"))]
 pub fn prepare_environment() {}
@@ -89,4 +131,54 @@ pub fn tune(window: &tauri::WebviewWindow) {
             context.set_spell_checking_enabled(false);
         }
     });
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn settings_with(user: &[(&str, &str)]) -> Vec<(&'static str, &'static str)> {
+        environment_settings(|name| {
+            user.iter()
+                .find(|(set, _)| *set == name)
+                .map(|(_, value)| OsString::from(value))
+        })
+    }
+
+    fn value<'a>(settings: &'a [(&str, &'a str)], name: &str) -> Option<&'a str> {
+        settings
+            .iter()
+            .find(|(set, _)| *set == name)
+            .map(|(_, value)| *value)
+    }
+
+    #[test]
+    fn a_bare_environment_gets_every_setting_and_no_render_device() {
+        let settings = settings_with(&[]);
+        assert_eq!(settings.len(), 6);
+        assert_eq!(value(&settings, COMPOSITING_OFF), Some("1"));
+        assert_eq!(value(&settings, "JSC_useJIT"), Some("0"));
+        assert_eq!(value(&settings, RENDER_DEVICE), Some(NO_RENDER_DEVICE));
+    }
+
+    #[test]
+    fn what_the_user_set_is_kept() {
+        let settings =
+            settings_with(&[("JSC_useJIT", "1"), (RENDER_DEVICE, "/dev/dri/renderD129")]);
+        assert_eq!(value(&settings, "JSC_useJIT"), None);
+        assert_eq!(value(&settings, RENDER_DEVICE), None);
+        assert_eq!(value(&settings, DMABUF_OFF), Some("1"));
+    }
+
+    #[test]
+    fn gpu_compositing_turned_back_on_leaves_the_gpu_choice_to_webkit() {
+        for user in [[(COMPOSITING_OFF, "0")], [(DMABUF_OFF, "0")]] {
+            let settings = settings_with(&user);
+            assert_eq!(value(&settings, RENDER_DEVICE), None, "{user:?}");
+        }
+        // Any other value means "off" to WebKit, as "1" does.
+        let settings = settings_with(&[(COMPOSITING_OFF, "yes")]);
+        assert_eq!(value(&settings, RENDER_DEVICE), Some(NO_RENDER_DEVICE));
+    }
 }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Account } from "../api";
-import { accountLabel, allTags, compareText, matches, parseTags, sortAccounts } from "./search";
+import {
+  accountLabel,
+  allTags,
+  compareText,
+  matches,
+  matchesKey,
+  parseTags,
+  queryWords,
+  searchKey,
+  sortAccounts,
+} from "./search";
 
 function account(issuer: string, name: string, extra: Partial<Account> = {}): Account {
   return {
@@ -51,6 +61,18 @@ describe("matches", () => {
     const bank = account("Zürich Bank", "bob");
     expect(matches(bank, "zurich")).toBe(true);
     expect(matches(account("Zurich", "x"), "zürich")).toBe(true);
+  });
+});
+
+describe("searchKey and queryWords", () => {
+  it("fold once what every keystroke compares", () => {
+    const key = searchKey(account("Zürich Bank", "ÉLISE", { tags: ["Wörk"] }));
+    expect(key).toEqual({ issuer: "zurich bank", name: "elise", tags: ["work"] });
+    expect(queryWords("  Zür  #WÖ ")).toEqual(["zur", "#wo"]);
+    expect(queryWords(" \t ")).toEqual([]);
+    expect(matchesKey(key, [])).toBe(true);
+    expect(matchesKey(key, queryWords("zur #wo elise"))).toBe(true);
+    expect(matchesKey(key, queryWords("zur #bank"))).toBe(false);
   });
 });
 

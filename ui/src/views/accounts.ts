@@ -11,7 +11,8 @@ import type { App, Screen } from "../app";
 import { el, srOnly } from "../dom";
 import { showsNext } from "../lib/countdown";
 import { groupCode, spokenCode } from "../lib/group";
-import { accountLabel, allTags, matches, sortAccounts } from "../lib/search";
+import { accountLabel, allTags, matchesKey, queryWords, searchKey, sortAccounts } from "../lib/search";
+import type { SearchKey } from "../lib/search";
 import { emptyState } from "./empty";
 import { icon } from "./icons";
 import { issuerIcon, Ring } from "./widgets";
@@ -21,6 +22,8 @@ const NO_CODE = "––– –––";
 /** One account's row and the nodes a tick updates. */
 class Row {
   readonly li: HTMLLIElement;
+  /** The account's texts folded for searching, once. */
+  readonly searchKey: SearchKey;
   readonly copyButton: HTMLButtonElement;
   private readonly codeNode: HTMLSpanElement;
   private readonly spokenNode: HTMLSpanElement;
@@ -33,6 +36,7 @@ class Row {
     readonly account: Account,
     private readonly app: App,
   ) {
+    this.searchKey = searchKey(account);
     const labels = el(
       "span",
       { class: "labels" },
@@ -246,14 +250,19 @@ export function accountsScreen(app: App): Screen {
   /**
    * Shows the matching rows: the first screenful at once, the rest a chunk
    * per frame, so clearing a search over a thousand accounts never holds
-   * up a frame (rows not shown are detached, and still tick).
+   * up a frame (rows not shown are detached, and still tick). Hiding rows
+   * in place instead was slower in `app::bench`: clearing a search took
+   * 212 ms, against 54-95 ms this way.
    */
   const applyFilter = (): void => {
     const query = search.value;
     const tag = tagFilter.value;
+    const words = queryWords(query);
+    const wantedTag = tag.toLowerCase();
     shown = rows.filter(
       (row) =>
-        matches(row.account, query) && (tag === "" || row.account.tags.some((t) => t.toLowerCase() === tag.toLowerCase())),
+        matchesKey(row.searchKey, words) &&
+        (wantedTag === "" || row.account.tags.some((t) => t.toLowerCase() === wantedTag)),
     );
     fillToken += 1;
     const token = fillToken;
