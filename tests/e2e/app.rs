@@ -521,6 +521,54 @@ fn typing_searches_and_enter_copies_the_first_match() {
     );
 }
 
+/// Arrow keys move between the rows shown, before and after searches: a
+/// search puts a fresh list in place, and the keys must work on it too.
+#[test]
+fn arrow_keys_move_between_the_rows_shown() {
+    const DOWN: &str = "\u{E015}";
+    const UP: &str = "\u{E013}";
+    let vault = TestVault::new();
+    let app = start(&vault);
+    create_vault(&app, true, false);
+    add_by_uri(&app, &uri("GitHub", "dave", SECRET));
+    add_by_uri(&app, &uri("Gitea", "dave", SECRET_B));
+    add_by_uri(&app, &uri("Zürich Bank", "dave", SECRET_C));
+    let focused = || {
+        app.execute(
+            "const a = document.activeElement;\
+             const li = a && a.closest('li.account');\
+             return li ? li.querySelector('[data-testid=issuer]').textContent : (a && a.dataset.testid) || '';",
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    };
+    let search = app.wait_for("[data-testid=search]", SHORT);
+    search.send_keys("git");
+    app.wait_until("two rows", SHORT, || visible_rows(&app).len(), |n| *n == 2);
+    app.press_keys(DOWN);
+    assert_eq!(focused(), "Gitea", "Down from the search box");
+    app.press_keys(DOWN);
+    assert_eq!(focused(), "GitHub");
+    app.press_keys(DOWN);
+    assert_eq!(focused(), "GitHub", "the last row shown keeps the focus");
+    app.press_keys(UP);
+    app.press_keys(UP);
+    assert_eq!(focused(), "search", "Up from the first row");
+    // Escape in the search box clears the search.
+    app.press_keys("\u{E00C}");
+    app.wait_until(
+        "three rows",
+        SHORT,
+        || visible_rows(&app).len(),
+        |n| *n == 3,
+    );
+    app.press_keys(DOWN);
+    app.press_keys(DOWN);
+    app.press_keys(DOWN);
+    assert_eq!(focused(), "Zürich Bank", "after the search was cleared");
+}
+
 #[test]
 fn lock_and_unlock_and_a_wrong_password_keeps_the_field() {
     let vault = TestVault::new();
