@@ -480,14 +480,21 @@ impl Drop for OwnedClipboard {
     }
 }
 
-#[test]
-fn typing_searches_and_enter_copies_the_first_match() {
-    let vault = TestVault::new();
-    let app = start(&vault);
+/// The app on a new password vault holding GitHub, Gitea and Zürich Bank
+/// accounts: names that searches tell apart by prefix and by accent.
+fn start_with_three_searchable_accounts(vault: &TestVault) -> AppSession {
+    let app = start(vault);
     create_vault(&app, true, false);
     add_by_uri(&app, &uri("GitHub", "dave", SECRET));
     add_by_uri(&app, &uri("Gitea", "dave", SECRET_B));
     add_by_uri(&app, &uri("Zürich Bank", "dave", SECRET_C));
+    app
+}
+
+#[test]
+fn typing_searches_and_enter_copies_the_first_match() {
+    let vault = TestVault::new();
+    let app = start_with_three_searchable_accounts(&vault);
     let issuers = |rows: Vec<(String, String)>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
     assert_eq!(
         issuers(visible_rows(&app)),
@@ -528,11 +535,7 @@ fn arrow_keys_move_between_the_rows_shown() {
     const DOWN: &str = "\u{E015}";
     const UP: &str = "\u{E013}";
     let vault = TestVault::new();
-    let app = start(&vault);
-    create_vault(&app, true, false);
-    add_by_uri(&app, &uri("GitHub", "dave", SECRET));
-    add_by_uri(&app, &uri("Gitea", "dave", SECRET_B));
-    add_by_uri(&app, &uri("Zürich Bank", "dave", SECRET_C));
+    let app = start_with_three_searchable_accounts(&vault);
     let focused = || {
         app.execute(
             "const a = document.activeElement;\
