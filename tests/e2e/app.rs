@@ -24,7 +24,7 @@ pub(crate) const START: Duration = Duration::from_secs(60);
 pub(crate) const SHORT: Duration = Duration::from_secs(20);
 
 /// Starts the app on the vault of `vault` (which may not exist yet).
-fn start(vault: &TestVault) -> AppSession {
+pub(crate) fn start(vault: &TestVault) -> AppSession {
     let path = vault.path.to_str().expect("UTF-8 temp path");
     AppSession::start(&app_binary(), &[("TESSERA_VAULT", path)])
 }

@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::util::TestVault;
-use crate::webdriver::AppSession;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -280,10 +279,7 @@ fn the_configured_csp_is_strict_and_release_builds_have_no_devtools() {
 #[test]
 fn the_running_page_blocks_inline_script_and_remote_content() {
     let vault = TestVault::new();
-    let app = AppSession::start(
-        &crate::util::app_binary(),
-        &[("TESSERA_VAULT", vault.path.to_str().unwrap())],
-    );
+    let app = crate::app::start(&vault);
     app.wait_for(
         "[data-testid=setup-form]",
         std::time::Duration::from_secs(60),
@@ -327,10 +323,7 @@ fn the_running_page_blocks_inline_script_and_remote_content() {
 #[test]
 fn the_web_process_maps_no_writable_executable_memory() {
     let vault = TestVault::new();
-    let app = AppSession::start(
-        &crate::util::app_binary(),
-        &[("TESSERA_VAULT", vault.path.to_str().unwrap())],
-    );
+    let app = crate::app::start(&vault);
     app.wait_for("[data-testid=setup-form]", crate::app::START);
     let web = crate::app::process_tree(crate::app::app_pid(&app))
         .into_iter()

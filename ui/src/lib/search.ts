@@ -58,8 +58,11 @@ export function matches(account: Account, query: string): boolean {
  * compares code points, which puts "GitHub" before "Gitea".
  */
 export function compareText(a: string, b: string): number {
-  const x = fold(a);
-  const y = fold(b);
+  return compareFolded(fold(a), fold(b));
+}
+
+/** Compares texts already folded (see {@link fold}): by code point. */
+function compareFolded(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -75,13 +78,12 @@ export function sortAccounts(accounts: readonly Account[], order: SortOrder): Ac
     name: fold(account.name),
   }));
   type Keyed = (typeof keyed)[number];
-  const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   const byOrder = (a: Keyed, b: Keyed): number => {
     switch (order) {
       case "issuer":
-        return compare(a.issuer, b.issuer) || compare(a.name, b.name);
+        return compareFolded(a.issuer, b.issuer) || compareFolded(a.name, b.name);
       case "name":
-        return compare(a.name, b.name) || compare(a.issuer, b.issuer);
+        return compareFolded(a.name, b.name) || compareFolded(a.issuer, b.issuer);
       case "recent":
         return b.account.createdAt - a.account.createdAt;
       case "manual":

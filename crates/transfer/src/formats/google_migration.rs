@@ -553,7 +553,6 @@ fn unrepresentable(enrollment: &Enrollment) -> Option<String> {
     None
 }
 
-/// One `OtpParameters` message.
 /// The name field for an account. Readers (Google's, and both of
 /// Tessera's) drop an `Issuer:` prefix that repeats the issuer, so a name
 /// that itself starts with it gets one more, which the reader takes off
@@ -571,6 +570,7 @@ fn written_name(enrollment: &Enrollment) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// One `OtpParameters` message.
 fn encode_account(enrollment: &Enrollment) -> Zeroizing<Vec<u8>> {
     let params = &enrollment.params;
     let secret = enrollment.secret.as_bytes();
