@@ -1593,6 +1593,96 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// Rows off screen draw no countdown each tick, and take new codes a chunk
+/// a frame (accounts.ts): every row must still show the current code, and
+/// a row scrolled into view its current countdown. Codes with a 2 s period
+/// change while the test watches.
+#[test]
+fn rows_off_screen_keep_current_codes_and_draw_their_ring_in_view() {
+    require_keyring();
+    const ROWS: usize = 80;
+    let vault = TestVault::new();
+    stdout_ok(
+        &vault.run(&["init", "--keyring", "--no-password"]),
+        "init --keyring",
+    );
+    let mut random = crate::util::SplitMix64(80);
+    let secrets: Vec<String> = (0..ROWS)
+        .map(|_| crate::util::base32(&random.bytes(20)))
+        .collect();
+    let list: String = secrets
+        .iter()
+        .enumerate()
+        .map(|(i, secret)| {
+            format!("otpauth://totp/Svc:user{i:03}?secret={secret}&issuer=Svc&period=2\n")
+        })
+        .collect();
+    let file = vault.dir.path().join("accounts.txt");
+    std::fs::write(&file, list).unwrap();
+    stdout_ok(&vault.run(&["import", file.to_str().unwrap()]), "import");
+    let app = start(&vault);
+    app.wait_until(
+        "every row",
+        START,
+        || app.find_all("[data-testid=account]").len(),
+        |n| *n == ROWS,
+    );
+    // Past a few code changes, so the rows off screen took new codes too.
+    std::thread::sleep(Duration::from_millis(4500));
+    let read = app.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         const root = document.querySelector('.screen.accounts');\
+         const look = () => { if (root.dataset.settled === undefined) { requestAnimationFrame(look); return; }\
+           done([Number(root.dataset.nowMs), [...document.querySelectorAll('[data-testid=account]')]\
+             .map((li) => [li.querySelector('[data-testid=name]').textContent,\
+                           li.querySelector('[data-testid=code]').dataset.code])]); };\
+         look();",
+    );
+    let now = read[0].as_u64().unwrap() / 1000;
+    let rows = read[1].as_array().unwrap();
+    assert_eq!(rows.len(), ROWS);
+    for row in rows {
+        let name = row[0].as_str().unwrap();
+        let index: usize = name.trim_start_matches("user").parse().unwrap();
+        let expected = stdout_ok(
+            &peer(
+                "oathtool",
+                &[
+                    "--totp",
+                    "-s",
+                    "2",
+                    "-b",
+                    &secrets[index],
+                    "-N",
+                    &format!("@{now}"),
+                ],
+            ),
+            "oathtool",
+        );
+        assert_eq!(row[1].as_str(), Some(expected.as_str()), "{name} at {now}");
+    }
+    // The last row, scrolled into view, counts down with the ticks after.
+    let countdown = app.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         const root = document.querySelector('.screen.accounts');\
+         const rows = document.querySelectorAll('[data-testid=account]');\
+         const last = rows[rows.length - 1]; last.scrollIntoView();\
+         let seen = root.dataset.nowMs, ticks = 0;\
+         const look = () => { if (root.dataset.nowMs !== seen) { seen = root.dataset.nowMs; ticks += 1; }\
+           if (ticks < 2) { requestAnimationFrame(look); return; }\
+           done([Number(root.dataset.nowMs), last.querySelector('[data-testid=countdown]').dataset.seconds]); };\
+         look();",
+    );
+    let now_ms = countdown[0].as_u64().unwrap();
+    let valid_until_ms = (now_ms / 2000 + 1) * 2000;
+    let seconds_left = (valid_until_ms - now_ms).div_ceil(1000);
+    assert_eq!(
+        countdown[1].as_str(),
+        Some(seconds_left.to_string().as_str()),
+        "the last row's countdown at {now_ms}"
+    );
+}
+
 /// Launch to first code (keyring unlock), memory of the process tree with
 /// 100 accounts idle, and a 1,000-account list searching and ticking.
 #[test]
