@@ -1,6 +1,6 @@
 // Work over a long list spread across animation frames. A thousand-account
 // list cannot restyle all its rows in one frame without a visible stall
-// (`app::bench` measured 0.2-0.3 ms a row), so the list hands such work to
+// (0.2-0.3 ms a row, timed in the running app), so the list hands such work to
 // a queue that does so many items a frame.
 
 /** Runs a callback at the next frame: requestAnimationFrame, or a stand-in in tests. */

@@ -7,7 +7,8 @@
 // redraws in full only the rows on screen or near it; the others change
 // only when their code does, a few hundred a frame, and draw their ring as
 // they come into view. Restyling every row once a second made each tick's
-// frame of a 1,000-account list take 65-106 ms (`app::bench`).
+// frame of a 1,000-account list take 65-148 ms (frame gaps read in the
+// running app); `app::bench` now puts the longest frame near 40 ms.
 import * as api from "../api";
 import type { Account, CodeView, Codes, SortOrder } from "../api";
 import type { App, Screen } from "../app";
@@ -278,9 +279,9 @@ export function accountsScreen(app: App): Screen {
     root.dataset.slowestTickMs = slowestTick.toFixed(1);
   };
 
-  // Chunk sizes, from `app::bench` over 1,000 rows: a row joining the list
-  // costs its frame about 0.25 ms of styling, one leaving it 0.05 ms, one
-  // taking a new code while off screen less than 0.05 ms.
+  // Chunk sizes, from timings in the running app over 1,000 rows: a row
+  // joining the list costs its frame about 0.25 ms of styling, one leaving
+  // it 0.05 ms, one taking a new code while off screen under 0.05 ms.
   const JOIN_PER_FRAME = 40;
   const LEAVE_PER_FRAME = 150;
 
@@ -357,9 +358,10 @@ export function accountsScreen(app: App): Screen {
    * (rows not shown are detached, and still take their codes). A fresh list
    * takes the old one's place: the old one's rows above the fold leave with
    * it at once, the rest a chunk a frame from below it, out of view.
-   * Removing a row costs about 0.05 ms (`app::bench`), so taking 857 rows
-   * off at the first keystroke had cost that keystroke 44 ms; hiding rows in
-   * place instead was slower still (clearing a search took 212 ms).
+   * Removing a row costs about 0.05 ms, so taking 857 rows off at once had
+   * cost the first keystroke 44 ms; its input handler now takes 9-14 ms
+   * (`app::bench`). Hiding rows in place instead was slower still
+   * (clearing a search took 212 ms).
    */
   const applyFilter = (): void => {
     const query = search.value;
