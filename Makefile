@@ -74,6 +74,9 @@ ui-check: ui/node_modules/.package-lock.json
 rust-check: deps-test ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	# cargo-deny reads the metadata of every platform's crates, which a build
+	# here never downloads: fetch them first, or a fresh machine fails offline.
+	$(CARGO) fetch --locked
 	$(CARGO) deny --offline check licenses bans sources
 
 # The fuzz crate is its own workspace (cargo-fuzz's layout); its tests
