@@ -70,6 +70,23 @@ describe("FrameQueue", () => {
     ]);
   });
 
+  it("lets frames pass first when asked", () => {
+    const frame = frames();
+    const batches: number[][] = [];
+    const queue = new FrameQueue<number>(5, (batch) => batches.push(batch), undefined, frame.next);
+    queue.replace([1, 2], 1);
+    frame.run();
+    expect(batches).toEqual([]);
+    frame.run();
+    expect(batches).toEqual([[1, 2]]);
+    queue.push([3], 2);
+    frame.run();
+    frame.run();
+    expect(batches).toEqual([[1, 2]]);
+    frame.run();
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+
   it("takes items queued by its own work in a later frame", () => {
     const frame = frames();
     const seen: number[] = [];

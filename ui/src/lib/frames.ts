@@ -18,6 +18,8 @@ export class FrameQueue<T> {
   private items: T[] = [];
   private at = 0;
   private scheduled = false;
+  /** Frames to let pass before the next batch. */
+  private waitFrames = 0;
 
   /**
    * @param perFrame the most items one frame takes
@@ -32,15 +34,20 @@ export class FrameQueue<T> {
     private readonly nextFrame: NextFrame = animationFrame,
   ) {}
 
-  /** Drops the items still waiting and queues these instead. */
-  replace(items: T[]): void {
+  /**
+   * Drops the items still waiting and queues these instead, starting after
+   * `waitFrames` frames.
+   */
+  replace(items: T[], waitFrames = 0): void {
     this.items = items;
     this.at = 0;
+    this.waitFrames = waitFrames;
     this.schedule();
   }
 
-  /** Queues these items behind those waiting. */
-  push(items: T[]): void {
+  /** Queues these items behind those waiting, none before `waitFrames` frames pass. */
+  push(items: T[], waitFrames = 0): void {
+    this.waitFrames = Math.max(this.waitFrames, waitFrames);
     if (this.at > 0) {
       this.items = this.items.slice(this.at);
       this.at = 0;
@@ -67,6 +74,11 @@ export class FrameQueue<T> {
 
   private runFrame(): void {
     if (this.pending === 0) {
+      return;
+    }
+    if (this.waitFrames > 0) {
+      this.waitFrames -= 1;
+      this.schedule();
       return;
     }
     const batch = this.items.slice(this.at, this.at + this.perFrame);

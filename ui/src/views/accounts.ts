@@ -8,7 +8,7 @@
 // only when their code does, a few hundred a frame, and draw their ring as
 // they come into view. Restyling every row once a second made each tick's
 // frame of a 1,000-account list take 65-148 ms (frame gaps read in the
-// running app); `app::bench` now puts the longest frame near 40 ms.
+// running app); `app::bench` now puts the longest frame near 30 ms.
 import * as api from "../api";
 import type { Account, CodeView, Codes, SortOrder } from "../api";
 import type { App, Screen } from "../app";
@@ -359,8 +359,8 @@ export function accountsScreen(app: App): Screen {
    * takes the old one's place: the old one's rows above the fold leave with
    * it at once, the rest a chunk a frame from below it, out of view.
    * Removing a row costs about 0.05 ms, so taking 857 rows off at once had
-   * cost the first keystroke 44 ms; its input handler now takes 9-14 ms
-   * (`app::bench`). Hiding rows in place instead was slower still
+   * cost the first keystroke 44 ms; its input handler now takes 5-8 ms,
+   * and it paints in 47-62 ms (`app::bench`). Hiding rows in place instead was slower still
    * (clearing a search took 212 ms).
    */
   const applyFilter = (): void => {
@@ -388,7 +388,7 @@ export function accountsScreen(app: App): Screen {
       // re-expose to accessibility every row still in it.
       stale.slice(0, FIRST).forEach((li) => li.remove());
       retiring.push(old);
-      leaving.push(stale.slice(FIRST));
+      leaving.push(stale.slice(FIRST), 1);
     }
     // The first rows are drawn before they show; the observer takes over
     // from the next frame.
@@ -397,7 +397,8 @@ export function accountsScreen(app: App): Screen {
       row.onScreen = true;
       row.draw(now, true);
     }
-    joining.replace(shown.slice(FIRST));
+    // The next frame paints only the first screenful; the rest comes after.
+    joining.replace(shown.slice(FIRST), 1);
     const filtering = query.trim() !== "" || tag !== "";
     noMatch.hidden = !(filtering && shown.length === 0 && rows.length > 0);
     noMatch.textContent = noMatch.hidden ? "" : `No account matches “${query.trim() || tag}”.`;
