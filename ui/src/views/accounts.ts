@@ -284,6 +284,11 @@ export function accountsScreen(app: App): Screen {
   // it 0.05 ms, one taking a new code while off screen under 0.05 ms.
   const JOIN_PER_FRAME = 40;
   const LEAVE_PER_FRAME = 150;
+  const OFF_SCREEN_PER_FRAME = 250;
+  /** Rows a list change leaves on its own, in one step; more go a chunk a frame. */
+  const LEAVE_AT_ONCE = 200;
+  /** Rows shown at once when the list changes: more than a screenful. */
+  const FIRST = 40;
 
   // Rows within a screen's height of the view count as on screen, so a row
   // scrolled into view has its ring drawn before it shows.
@@ -332,7 +337,7 @@ export function accountsScreen(app: App): Screen {
   );
   // After a tick, the rows off screen take their new codes a chunk a frame.
   const offScreen = new FrameQueue<Row>(
-    250,
+    OFF_SCREEN_PER_FRAME,
     (batch) => {
       const started = performance.now();
       const now = drawingNowMs();
@@ -346,11 +351,6 @@ export function accountsScreen(app: App): Screen {
       root.dataset.settled = "";
     },
   );
-
-  /** Rows a list change leaves on its own, in one step; more go a chunk a frame. */
-  const LEAVE_AT_ONCE = 200;
-  /** Rows shown at once when the list changes: more than a screenful. */
-  const FIRST = 40;
 
   /**
    * Shows the matching rows: the first screenful at once, the rest a chunk
