@@ -1595,8 +1595,9 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 /// Rows off screen draw no countdown each tick, and take new codes a chunk
 /// a frame (accounts.ts): every row must still show the current code, and
-/// a row scrolled into view its current countdown. Codes with a 2 s period
-/// change while the test watches.
+/// a row scrolled into view its current countdown. Rows far from the screen
+/// have no drawings (ring, icons) until they come near it. Codes with a
+/// 2 s period change while the test watches.
 #[test]
 fn rows_off_screen_keep_current_codes_and_draw_their_ring_in_view() {
     require_keyring();
@@ -1666,12 +1667,21 @@ fn rows_off_screen_keep_current_codes_and_draw_their_ring_in_view() {
         "const done = arguments[arguments.length - 1];\
          const root = document.querySelector('.screen.accounts');\
          const rows = document.querySelectorAll('[data-testid=account]');\
-         const last = rows[rows.length - 1]; last.scrollIntoView();\
+         const last = rows[rows.length - 1];\
+         const drawingsBefore = last.querySelectorAll('svg').length;\
+         last.scrollIntoView();\
          let seen = root.dataset.nowMs, ticks = 0;\
          const look = () => { if (root.dataset.nowMs !== seen) { seen = root.dataset.nowMs; ticks += 1; }\
            if (ticks < 2) { requestAnimationFrame(look); return; }\
-           done([Number(root.dataset.nowMs), last.querySelector('[data-testid=countdown]').dataset.seconds]); };\
+           done([Number(root.dataset.nowMs), last.querySelector('[data-testid=countdown]').dataset.seconds,\
+                 drawingsBefore, last.querySelectorAll('svg').length]); };\
          look();",
+    );
+    // Ring and details icon: two drawings, none while far off screen.
+    assert_eq!(
+        (countdown[2].as_u64(), countdown[3].as_u64()),
+        (Some(0), Some(2)),
+        "the last row's drawings before and after it came into view"
     );
     let now_ms = countdown[0].as_u64().unwrap();
     let valid_until_ms = (now_ms / 2000 + 1) * 2000;

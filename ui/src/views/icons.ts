@@ -15,8 +15,11 @@ const PATHS = {
   qr: ["M4 4h6v6H4z", "M14 4h6v6h-6z", "M4 14h6v6H4z", "M14 14h2v2h-2z", "M18 18h2v2h-2z", "M14 18h2", "M18 14h2"],
 } as const;
 
+/** The icons there are. */
+export type IconName = keyof typeof PATHS;
+
 /** A decorative 20 px line icon. */
-export function icon(name: keyof typeof PATHS): SVGSVGElement {
+export function icon(name: IconName): SVGSVGElement {
   return svg(
     "svg",
     {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { issuerIcon } from "./widgets";
+import { issuerIcon, Ring } from "./widgets";
 
 describe("issuer icon", () => {
   it("draws a known issuer's logo as inline SVG on the brand's colour", () => {
@@ -21,5 +21,30 @@ describe("issuer icon", () => {
     expect(icon.textContent).toBe("EB");
     expect(icon.querySelector("svg")).toBeNull();
     expect(issuerIcon("", "alice@gmail.com").textContent).toBe("A");
+  });
+});
+
+describe("countdown ring", () => {
+  it("shows the seconds left as text over an arc of the share left", () => {
+    const ring = new Ring();
+    // A 30 s period from 60 to 90 s, 12.5 s in: 17.5 s left shows 18.
+    ring.update(60, 90, 72_500);
+    expect(ring.node.dataset.seconds).toBe("18");
+    expect(ring.node.querySelector(".ring-text")?.textContent).toBe("18");
+    // Not SVG text, which cost the web process kilobytes per row.
+    expect(ring.node.querySelector("svg text")).toBeNull();
+    const arc = ring.node.querySelector(".ring-arc");
+    const circumference = Number(arc?.getAttribute("stroke-dasharray"));
+    expect(Number(arc?.getAttribute("stroke-dashoffset"))).toBeCloseTo(circumference * (12.5 / 30), 2);
+    expect(ring.node.classList.contains("low")).toBe(false);
+  });
+
+  it("turns to its warning colour in the last seconds", () => {
+    const ring = new Ring();
+    ring.update(60, 90, 86_000);
+    expect(ring.node.dataset.seconds).toBe("4");
+    expect(ring.node.classList.contains("low")).toBe(true);
+    ring.update(90, 120, 90_000);
+    expect(ring.node.classList.contains("low")).toBe(false);
   });
 });
