@@ -528,6 +528,58 @@ fn typing_searches_and_enter_copies_the_first_match() {
     );
 }
 
+/// Regression: over a long list, the list a search replaced stayed in view
+/// under the results while its rows left a chunk a frame, so for a few
+/// frames accounts that did not match showed, and could be clicked, and
+/// the no-match note sat below them. Every frame after the keystroke is
+/// hit-tested down the window.
+#[test]
+fn a_search_over_a_long_list_shows_only_matching_rows_from_the_first_frame() {
+    require_keyring();
+    // More rows than the list removes in one step (accounts.ts).
+    let vault = bench_vault(300);
+    let app = start(&vault);
+    app.wait_until(
+        "300 rows",
+        START,
+        || app.find_all("[data-testid=account]").len(),
+        |n| *n == 300,
+    );
+    let wrong = app.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         const box = document.querySelector('[data-testid=search]');\
+         const note = document.querySelector('[data-testid=no-match]');\
+         const wrong = [];\
+         const search = (query, matches, next) => {\
+           box.value = query; box.dispatchEvent(new Event('input'));\
+           let frame = 0;\
+           const look = () => {\
+             frame += 1;\
+             for (let y = 0; y < innerHeight; y += 16) {\
+               const row = document.elementFromPoint(innerWidth / 2, y)?.closest('li.account');\
+               const name = row?.querySelector('[data-testid=name]')?.textContent;\
+               if (row && !matches(name)) wrong.push(`${query}: frame ${frame} shows ${name}`);\
+             }\
+             if (query === 'no such account' && frame === 1) {\
+               const r = note.getBoundingClientRect();\
+               if (document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) !== note)\
+                 wrong.push('the no-match note is not in view');\
+             }\
+             if (frame < 12) requestAnimationFrame(look); else setTimeout(next, 1000);\
+           };\
+           requestAnimationFrame(look);\
+         };\
+         search('no such account', () => false, () =>\
+           search('', () => true, () =>\
+             search('user01', (name) => name.startsWith('user01'), () => done(wrong))));",
+    );
+    assert_eq!(
+        wrong.as_array().map(Vec::len),
+        Some(0),
+        "rows that do not match showed: {wrong}"
+    );
+}
+
 /// Arrow keys move between the rows shown, before and after searches: a
 /// search puts a fresh list in place, and the keys must work on it too.
 #[test]

@@ -286,12 +286,26 @@ export function accountsScreen(app: App): Screen {
     settingsButton,
     lockButton,
   );
-  const root = el("section", { class: "screen accounts", "aria-label": "Accounts" }, header, filters, list, noMatch, empty, count);
+  // The no-match note comes before the list: lists a search replaced stay
+  // under the current one for a few frames (see applyFilter).
+  const root = el(
+    "section",
+    { class: "screen accounts", "aria-label": "Accounts" },
+    header,
+    filters,
+    noMatch,
+    el("div", { class: "list-host" }, list),
+    empty,
+    count,
+  );
 
   let rows: Row[] = [];
   /** The rows that match the search, in order; the list shows these. */
   let shown: Row[] = [];
-  /** Lists a search replaced, emptied a few hundred rows a frame. */
+  /**
+   * Lists a search replaced, emptied a chunk a frame under the current
+   * list, which covers them meanwhile (class `covering`).
+   */
   let retiring: HTMLUListElement[] = [];
   /** The latest codes, and when they came (performance.now()). */
   let latest: { codes: Codes; at: number } | null = null;
@@ -316,7 +330,7 @@ export function accountsScreen(app: App): Screen {
   const OFF_SCREEN_PER_FRAME = 250;
   /** Rows a list change leaves on its own, in one step; more go a chunk a frame. */
   const LEAVE_AT_ONCE = 200;
-  /** Rows shown at once when the list changes: more than a screenful. */
+  /** Rows shown at once when the list changes, before the row height is known. */
   const FIRST = 40;
   /**
    * The shortest row seen, in CSS pixels, from the observer's reports (read
@@ -373,6 +387,7 @@ export function accountsScreen(app: App): Screen {
     () => {
       retiring.forEach((old) => old.remove());
       retiring = [];
+      list.classList.remove("covering");
     },
   );
   // After a tick, the rows off screen take their new codes a chunk a frame.
@@ -393,15 +408,14 @@ export function accountsScreen(app: App): Screen {
   );
 
   /**
-   * Shows the matching rows: the first screenful at once, the rest a chunk
-   * per frame, so a search over a thousand accounts never holds up a frame
-   * (rows not shown are detached, and still take their codes). A fresh list
-   * takes the old one's place: the old one's rows above the fold leave with
-   * it at once, the rest a chunk a frame from below it, out of view.
-   * Removing a row costs about 0.05 ms, so taking 857 rows off at once had
-   * cost the first keystroke 44 ms; its input handler now takes 5-8 ms,
-   * and it paints in 47-62 ms (`app::bench`). Hiding rows in place instead was slower still
-   * (clearing a search took 212 ms).
+   * Shows the matching rows: a screenful at once, the rest a chunk per
+   * frame, so a search over a thousand accounts never holds up a frame
+   * (rows not shown are detached, and still take their codes). A fresh
+   * list takes the old one's place. A short old list goes at once; a long
+   * one stays where it is, covered by the fresh list, and empties a chunk
+   * a frame from its end. Removing a row costs about 0.05 ms, so taking
+   * 857 rows off at once had cost the first keystroke 44 ms. Hiding rows in
+   * place was slower still (clearing a search took 212 ms).
    */
   const applyFilter = (): void => {
     const query = search.value;
@@ -415,34 +429,36 @@ export function accountsScreen(app: App): Screen {
     );
     const fresh = list.cloneNode(false) as HTMLUListElement;
     fresh.addEventListener("keydown", onListKey);
-    const first = shown.slice(0, FIRST);
+    const inFull = screenful();
+    const first = shown.slice(0, inFull);
     fresh.append(...first.map((r) => r.li));
     const old = list;
-    old.before(fresh);
+    // After the old lists, so that a covering list paints over them.
+    old.after(fresh);
     list = fresh;
     const stale = [...old.children] as HTMLLIElement[];
     if (stale.length <= LEAVE_AT_ONCE) {
       old.remove();
     } else {
-      // No attribute changes on the old list: each would restyle or
-      // re-expose to accessibility every row still in it.
-      stale.slice(0, FIRST).forEach((li) => li.remove());
+      // The old list is left as it is, in place. Over 1,000 accounts,
+      // pushing it below the window made the slowest search 83 ms against
+      // 73 (medians of four launches), hiding it even by its height alone
+      // lays out all its rows again (15-24 ms), and removing it tears them
+      // all down (26 ms). Its rows leave from the end, so none moves into view.
       retiring.push(old);
-      leaving.push(stale.slice(FIRST), 1);
+      leaving.push(stale.reverse(), 1);
     }
+    // Set while the fresh list is not yet laid out, so it costs nothing.
+    fresh.classList.toggle("covering", retiring.length > 0);
     // The first rows are drawn before they show; the observer takes over
-    // from the next frame. Those past the window's height draw their ring,
-    // and so their pictures, after this frame. Pictures for rows never
-    // drawn before slow a search down: over 1,000 accounts the slowest
-    // took 87 ms with all 40 drawn at once, and still 96-101 ms with this.
+    // from the next frame, for those that join later too.
     const now = drawingNowMs();
-    const inFull = screenful();
-    first.forEach((row, index) => {
+    first.forEach((row) => {
       row.onScreen = true;
-      row.draw(now, index < inFull);
+      row.draw(now, true);
     });
     // The next frame paints only the first screenful; the rest comes after.
-    joining.replace(shown.slice(FIRST), 1);
+    joining.replace(shown.slice(inFull), 1);
     const filtering = query.trim() !== "" || tag !== "";
     noMatch.hidden = !(filtering && shown.length === 0 && rows.length > 0);
     noMatch.textContent = noMatch.hidden ? "" : `No account matches “${query.trim() || tag}”.`;
