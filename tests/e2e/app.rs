@@ -1801,13 +1801,6 @@ fn bench_launch_memory_and_a_long_list() {
     }
 
     let thousand = bench_vault(1000);
-    let app = start(&thousand);
-    app.wait_until(
-        "1,000 codes",
-        START,
-        || app.find_all("[data-testid=account]").len(),
-        |n| *n == 1000,
-    );
     // Typing a query: time until the filtered list has been painted, and
     // of that the input handler's own script (filtering and swapping rows).
     let search_script = |query: &str| {
@@ -1819,31 +1812,51 @@ fn bench_launch_memory_and_a_long_list() {
              requestAnimationFrame(() => requestAnimationFrame(() => done([performance.now() - t0, handled])));"
         )
     };
-    let mut searches = Vec::new();
-    let mut handlers = Vec::new();
-    for query in ["git", "user09", "acme user1", "no such account", ""] {
-        let times = app.execute_async(&search_script(query));
-        searches.push(times[0].as_f64().unwrap());
-        handlers.push(times[1].as_f64().unwrap());
+    // The same queries on three launches, each read once: the first ones
+    // of a launch show rows never drawn before and replace the whole list,
+    // and a single reading on these shared machines moves by tens of ms.
+    const QUERIES: [&str; 5] = ["git", "user09", "acme user01", "no such account", ""];
+    let mut searches = vec![Vec::new(); QUERIES.len()];
+    let mut handlers = vec![Vec::new(); QUERIES.len()];
+    let mut longest_frame = 0.0;
+    let mut slowest_tick = 0.0;
+    for launch in 0..3 {
+        let app = start(&thousand);
+        app.wait_until(
+            "1,000 codes",
+            START,
+            || app.find_all("[data-testid=account]").len(),
+            |n| *n == 1000,
+        );
+        for (index, query) in QUERIES.iter().enumerate() {
+            let times = app.execute_async(&search_script(query));
+            searches[index].push(times[0].as_f64().unwrap());
+            handlers[index].push(times[1].as_f64().unwrap());
+        }
+        if launch == 2 {
+            // Ten seconds of ticking: the longest gap between frames.
+            longest_frame = app
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];\
+                     let last = performance.now(), worst = 0; const end = last + 10000;\
+                     const frame = (now) => { worst = Math.max(worst, now - last); last = now;\
+                       if (now < end) requestAnimationFrame(frame); else done(worst); };\
+                     requestAnimationFrame(frame);",
+                )
+                .as_f64()
+                .unwrap();
+            slowest_tick = app
+                .execute("return document.querySelector('.screen.accounts').dataset.slowestTickMs;")
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+        }
     }
-    // Ten seconds of ticking: the longest gap between frames.
-    let longest_frame = app
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             let last = performance.now(), worst = 0; const end = last + 10000;\
-             const frame = (now) => { worst = Math.max(worst, now - last); last = now;\
-               if (now < end) requestAnimationFrame(frame); else done(worst); };\
-             requestAnimationFrame(frame);",
-        )
-        .as_f64()
-        .unwrap();
-    let slowest_tick: f64 = app
-        .execute("return document.querySelector('.screen.accounts').dataset.slowestTickMs;")
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let worst_search = searches.iter().copied().fold(0.0, f64::max);
+    let slowest_median =
+        |times: &[Vec<f64>]| times.iter().map(|t| median(t.clone())).fold(0.0, f64::max);
+    let worst_search = slowest_median(&searches);
+    let worst_single = searches.iter().flatten().copied().fold(0.0, f64::max);
 
     let profile = if cfg!(debug_assertions) {
         "debug"
@@ -1866,10 +1879,11 @@ fn bench_launch_memory_and_a_long_list() {
         "| the same under WebDriver: launch (median of 3), memory | {:.0} ms, {driven_pss:.0} MiB | (automation included) |",
         median(driven.clone())
     );
-    println!("| 1,000 accounts: slowest search, typed to painted | {worst_search:.0} ms | no stall (< 100 ms) |");
+    println!("| 1,000 accounts: slowest search, typed to painted (its median of 3 launches) | {worst_search:.0} ms | no stall (< 100 ms) |");
+    println!("| 1,000 accounts: slowest single search of the 15 | {worst_single:.0} ms | |");
     println!(
-        "| 1,000 accounts: slowest search's input handler (filter, swap rows) | {:.0} ms | |",
-        handlers.iter().copied().fold(0.0, f64::max)
+        "| 1,000 accounts: slowest search's input handler, filter and swap rows (median of 3) | {:.0} ms | |",
+        slowest_median(&handlers)
     );
     println!("| 1,000 accounts: slowest tick, or chunk of list work spread over frames | {slowest_tick:.0} ms | no stall (< 100 ms) |");
     println!("| 1,000 accounts: longest frame over 10 s of ticking | {longest_frame:.0} ms | no stall (< 100 ms) |");
@@ -1879,7 +1893,7 @@ fn bench_launch_memory_and_a_long_list() {
         .collect();
     println!("memory by process: {}", by_process.join(", "));
     println!(
-        "launches (ms): {launches:?}; under WebDriver {driven:?}, of which before the page started loading {page_starts:?}; searches (ms): {searches:?}, of which the input handler {handlers:?}"
+        "launches (ms): {launches:?}; under WebDriver {driven:?}, of which before the page started loading {page_starts:?}; searches (ms, each query on three launches): {searches:?}, of which the input handler {handlers:?}"
     );
 }
 
