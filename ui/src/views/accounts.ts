@@ -388,6 +388,7 @@ export function accountsScreen(app: App): Screen {
       retiring.forEach((old) => old.remove());
       retiring = [];
       list.classList.remove("covering");
+      list.style.removeProperty("z-index");
     },
   );
   // After a tick, the rows off screen take their new codes a chunk a frame.
@@ -433,8 +434,9 @@ export function accountsScreen(app: App): Screen {
     const first = shown.slice(0, inFull);
     fresh.append(...first.map((r) => r.li));
     const old = list;
-    // After the old lists, so that a covering list paints over them.
-    old.after(fresh);
+    // Before the old list, so keyboard and screen-reader order meet the
+    // fresh rows first.
+    old.before(fresh);
     list = fresh;
     const stale = [...old.children] as HTMLLIElement[];
     if (stale.length <= LEAVE_AT_ONCE) {
@@ -449,7 +451,14 @@ export function accountsScreen(app: App): Screen {
       leaving.push(stale.reverse(), 1);
     }
     // Set while the fresh list is not yet laid out, so it costs nothing.
+    // Each covering list paints over those before it, which may be
+    // covering lists themselves (the CSP allows styles set through CSSOM).
     fresh.classList.toggle("covering", retiring.length > 0);
+    if (retiring.length > 0) {
+      fresh.style.setProperty("z-index", String(retiring.length));
+    } else {
+      fresh.style.removeProperty("z-index");
+    }
     // The first rows are drawn before they show; the observer takes over
     // from the next frame, for those that join later too.
     const now = drawingNowMs();
