@@ -444,15 +444,17 @@ export function accountsScreen(app: App): Screen {
     } else {
       // The old list is left as it is, in place. Over 1,000 accounts,
       // pushing it below the window made the slowest search 83 ms against
-      // 73 (medians of four launches), hiding it even by its height alone
-      // lays out all its rows again (15-24 ms), and removing it tears them
-      // all down (26 ms). Its rows leave from the end, so none moves into view.
+      // 73 (debug build, medians of four launches), hiding it even by its
+      // height alone lays out all its rows again (15-24 ms), and removing
+      // it tears them all down (26 ms). Its rows leave from the end, so
+      // none moves into view.
       retiring.push(old);
       leaving.push(stale.reverse(), 1);
     }
     // Set while the fresh list is not yet laid out, so it costs nothing.
-    // Each covering list paints over those before it, which may be
-    // covering lists themselves (the CSP allows styles set through CSSOM).
+    // Each covering list paints over the lists made before it, which may
+    // still be covering lists themselves (the CSP allows styles set
+    // through CSSOM).
     fresh.classList.toggle("covering", retiring.length > 0);
     if (retiring.length > 0) {
       fresh.style.setProperty("z-index", String(retiring.length));
