@@ -1622,13 +1622,22 @@ fn the_app_process_loads_no_gl_driver() {
     );
 }
 
-/// A keyring-only vault holding `count` accounts, made with the CLI.
-fn bench_vault(count: usize) -> TestVault {
+/// A keyring-only vault holding the accounts of `uris` (one `otpauth` URI
+/// a line), made with the CLI.
+fn keyring_vault_with(uris: &str) -> TestVault {
     let vault = TestVault::new();
     stdout_ok(
         &vault.run(&["init", "--keyring", "--no-password"]),
         "init --keyring",
     );
+    let file = vault.dir.path().join("accounts.txt");
+    std::fs::write(&file, uris).unwrap();
+    stdout_ok(&vault.run(&["import", file.to_str().unwrap()]), "import");
+    vault
+}
+
+/// A keyring-only vault holding `count` accounts of seven issuers.
+fn bench_vault(count: usize) -> TestVault {
     let mut random = crate::util::SplitMix64(count as u64);
     let issuers = [
         "GitHub",
@@ -1646,10 +1655,7 @@ fn bench_vault(count: usize) -> TestVault {
             format!("otpauth://totp/{issuer}:user{i:04}?secret={secret}&issuer={issuer}\n")
         })
         .collect();
-    let file = vault.dir.path().join("accounts.txt");
-    std::fs::write(&file, list).unwrap();
-    stdout_ok(&vault.run(&["import", file.to_str().unwrap()]), "import");
-    vault
+    keyring_vault_with(&list)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -1666,11 +1672,6 @@ fn median(mut values: Vec<f64>) -> f64 {
 fn rows_off_screen_keep_current_codes_and_draw_their_ring_in_view() {
     require_keyring();
     const ROWS: usize = 80;
-    let vault = TestVault::new();
-    stdout_ok(
-        &vault.run(&["init", "--keyring", "--no-password"]),
-        "init --keyring",
-    );
     let mut random = crate::util::SplitMix64(80);
     let secrets: Vec<String> = (0..ROWS)
         .map(|_| crate::util::base32(&random.bytes(20)))
@@ -1682,9 +1683,7 @@ fn rows_off_screen_keep_current_codes_and_draw_their_ring_in_view() {
             format!("otpauth://totp/Svc:user{i:03}?secret={secret}&issuer=Svc&period=2\n")
         })
         .collect();
-    let file = vault.dir.path().join("accounts.txt");
-    std::fs::write(&file, list).unwrap();
-    stdout_ok(&vault.run(&["import", file.to_str().unwrap()]), "import");
+    let vault = keyring_vault_with(&list);
     let app = start(&vault);
     app.wait_until(
         "every row",
