@@ -43,9 +43,71 @@ pub fn check_label(text: &str, what: &'static str) -> Result<(), LabelError> {
     Ok(())
 }
 
+/// Splits the `Issuer:` prefix off an account name, as Google Authenticator
+/// exports write them, and trims both. The prefix becomes the issuer when
+/// the issuer is blank (spaces only counts as blank), and is dropped when
+/// it repeats the issuer; any other prefix is part of the name. A blank
+/// prefix is neither: with no issuer it would match the empty one, and
+/// every export and re-import would drop one more leading colon (found by
+/// fuzzing). Both Google export readers (QR scan and file import) use it,
+/// so an account reads the same either way.
+pub fn split_issuer_prefix(issuer: &str, name: &str) -> (String, String) {
+    let issuer = issuer.trim();
+    let name = name.trim();
+    if let Some((prefix, account)) = name.split_once(':') {
+        let prefix = prefix.trim();
+        if !prefix.is_empty() && (issuer.is_empty() || prefix == issuer) {
+            return (prefix.to_owned(), account.trim().to_owned());
+        }
+    }
+    (issuer.to_owned(), name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn split(issuer: &str, name: &str) -> (String, String) {
+        split_issuer_prefix(issuer, name)
+    }
+
+    fn pair(issuer: &str, name: &str) -> (String, String) {
+        (issuer.to_owned(), name.to_owned())
+    }
+
+    #[test]
+    fn an_issuer_prefix_is_split_off_when_it_repeats_or_stands_in_for_the_issuer() {
+        assert_eq!(split("Example", "Example: alice"), pair("Example", "alice"));
+        assert_eq!(split("", "Example:alice"), pair("Example", "alice"));
+        assert_eq!(
+            split(" Example ", " Example :alice "),
+            pair("Example", "alice")
+        );
+        // Only the first colon splits.
+        assert_eq!(split("", "Example:ops:alice"), pair("Example", "ops:alice"));
+    }
+
+    #[test]
+    fn other_prefixes_and_plain_names_are_kept_whole_and_trimmed() {
+        assert_eq!(
+            split("Example", "Other:alice"),
+            pair("Example", "Other:alice")
+        );
+        assert_eq!(split("Example", " alice "), pair("Example", "alice"));
+        assert_eq!(split("", "alice"), pair("", "alice"));
+        // A blank prefix never becomes an issuer, nor is it dropped.
+        assert_eq!(split("", ":alice"), pair("", ":alice"));
+        assert_eq!(split("", "  ::::tail"), pair("", "::::tail"));
+        assert_eq!(split("", "::::tail"), pair("", "::::tail"));
+    }
+
+    /// Regression: the QR-scan reader (tessera-scan) and the file importer
+    /// (tessera-transfer) each had their own copy of this rule, and an
+    /// issuer of spaces only split "X:y" in one of them and not the other.
+    #[test]
+    fn regression_the_two_google_readers_disagreed_on_an_issuer_of_spaces() {
+        assert_eq!(split("   ", "X:y"), pair("X", "y"));
+    }
 
     #[test]
     fn names_of_real_services_pass() {

@@ -51,7 +51,7 @@ pub mod uri;
 pub use algorithm::{Algorithm, OtpKind, UnknownAlgorithm, UnknownOtpKind};
 pub use enrollment::Enrollment;
 pub use generate::{hotp, steam, timed_steam, timed_totp, totp, Code, TimedCode};
-pub use label::{check_label, LabelError, MAX_LABEL_CHARS};
+pub use label::{check_label, split_issuer_prefix, LabelError, MAX_LABEL_CHARS};
 pub use params::{
     OtpParams, ParamsError, DEFAULT_PERIOD, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, STEAM_DIGITS,
 };

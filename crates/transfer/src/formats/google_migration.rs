@@ -355,19 +355,8 @@ fn decode_account(bytes: &[u8]) -> Result<Entry, (String, String)> {
             _ => {}
         }
     }
-    // Google writes "Issuer:name" into the name; an issuer prefix that
-    // repeats the issuer field, or stands in for a missing one, is split off.
-    // A blank prefix is neither (tessera-scan's reader has the same rule).
-    if let Some((prefix, rest)) = name.split_once(':') {
-        if prefix.trim().is_empty() {
-            // Kept whole.
-        } else if issuer.trim().is_empty() {
-            issuer = prefix.to_owned();
-            name = rest.to_owned();
-        } else if prefix.trim() == issuer.trim() {
-            name = rest.to_owned();
-        }
-    }
+    // Google writes "Issuer:name" into the name.
+    let (issuer, name) = tessera_otp::split_issuer_prefix(&issuer, &name);
     let mut raw = RawAccount::new(issuer, name);
     let label = raw.label();
     let fail = |message: &str| (label.clone(), message.to_owned());
