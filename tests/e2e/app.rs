@@ -403,7 +403,11 @@ fn copy_puts_the_code_on_the_clipboard_and_clears_it_after_the_delay() {
 
     let before = unix_now();
     app.wait_for("[data-testid=copy]", SHORT).click();
-    let copied = clipboard();
+    // The copy goes through the app's process after the click returns:
+    // read at once, the clipboard was still empty once under load.
+    let copied = app.wait_until("a code on the clipboard", SHORT, clipboard, |c| {
+        c.len() == 6
+    });
     let after = unix_now();
     let possible: Vec<String> = (before..=after).map(|t| oathtool(SECRET, t)).collect();
     assert!(
