@@ -94,6 +94,17 @@ pub(crate) fn visible_rows(app: &AppSession) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Waits, up to the start-up bound, until the page lists `count` account
+/// rows; `what` names them in the failure message.
+pub(crate) fn wait_for_rows(app: &AppSession, what: &str, count: usize) {
+    app.wait_until(
+        what,
+        START,
+        || app.find_all("[data-testid=account]").len(),
+        |n| *n == count,
+    );
+}
+
 /// The code a row shows and the moment (unix ms) it is for, read together.
 pub(crate) fn shown_code(app: &AppSession, issuer: &str) -> (String, u64) {
     let script = format!(
@@ -548,12 +559,7 @@ fn a_search_over_a_long_list_shows_only_matching_rows_from_the_first_frame() {
     // list can still be emptying when the next search replaces another.
     let vault = bench_vault(1000);
     let app = start(&vault);
-    app.wait_until(
-        "1,000 rows",
-        START,
-        || app.find_all("[data-testid=account]").len(),
-        |n| *n == 1000,
-    );
+    wait_for_rows(&app, "1,000 rows", 1000);
     let wrong = app.execute_async(
         "const done = arguments[arguments.length - 1];\
          const box = document.querySelector('[data-testid=search]');\
@@ -1689,12 +1695,7 @@ fn rows_off_screen_keep_current_codes_and_draw_their_ring_in_view() {
         .collect();
     let vault = keyring_vault_with(&list);
     let app = start(&vault);
-    app.wait_until(
-        "every row",
-        START,
-        || app.find_all("[data-testid=account]").len(),
-        |n| *n == ROWS,
-    );
+    wait_for_rows(&app, "every row", ROWS);
     // Past a few code changes, so the rows off screen took new codes too.
     std::thread::sleep(Duration::from_millis(4500));
     let read = app.execute_async(
@@ -1837,12 +1838,7 @@ fn bench_launch_memory_and_a_long_list() {
     let mut slowest_tick = 0.0;
     for launch in 0..3 {
         let app = start(&thousand);
-        app.wait_until(
-            "1,000 codes",
-            START,
-            || app.find_all("[data-testid=account]").len(),
-            |n| *n == 1000,
-        );
+        wait_for_rows(&app, "1,000 codes", 1000);
         for (index, query) in QUERIES.iter().enumerate() {
             let times = app.execute_async(&search_script(query));
             searches[index].push(times[0].as_f64().unwrap());

@@ -6,7 +6,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::app::{text_of, SHORT, START};
+use crate::app::{text_of, wait_for_rows, SHORT, START};
 use crate::transfer::{fresh_vault, summary};
 use crate::util::{app_binary, stdout_ok, TestVault};
 use crate::webdriver::{decode_base64, AppSession};
@@ -287,12 +287,7 @@ fn every_export_of_the_app_reads_back() {
     let services = text_of(&app, "[data-testid=found-services]");
     assert!(services.contains("1 service"), "{services}");
     app.wait_for("[data-testid=add-found]", SHORT).click();
-    app.wait_until(
-        "the imported accounts",
-        START,
-        || app.find_all("[data-testid=account]").len(),
-        |n| *n == 14,
-    );
+    wait_for_rows(&app, "the imported accounts", 14);
     drop(app);
     let codes = stdout_ok(
         &second.run_with_password(&["recovery", "list", "--reveal"]),
