@@ -1,75 +1,20 @@
-//! The one error type of the crate, with messages meant to be shown as they
-//! are: one line, naming the file, and, when a file cannot be read, which of
-//! its backups can be opened instead.
+//! The crate's two error types, with messages meant to be shown as they
+//! are: [`VaultError`] for vault files (one line, naming the file, and, when
+//! a file cannot be read, which of its backups can be opened instead), and
+//! [`ImageError`] for vault images in memory, which have no file to name.
 //!
 //! It exists so that every failure a front end can meet is a documented,
 //! matchable variant. No message ever contains a key, a password or an
 //! account secret.
 
-use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::backups::BackupReport;
+use crate::format::FormatError;
 use crate::kdf::KdfLimitError;
 use crate::keyring_slot::KeyStoreError;
-
-/// Which backups of a vault exist and which of them open with the key or
-/// password that was tried.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BackupReport {
-    /// Backups that exist, newest first.
-    pub existing: Vec<PathBuf>,
-    /// Of those, the ones that open (authenticate and decrypt) with the
-    /// key or password that was tried, newest first.
-    pub openable: Vec<PathBuf>,
-    /// False if no key was at hand to try them with (for instance when
-    /// only reading the header); then `openable` is empty.
-    pub tried: bool,
-}
-
-impl BackupReport {
-    /// Text for errors where the vault itself could not be read.
-    fn for_damage(&self) -> String {
-        if !self.openable.is_empty() {
-            format!("backups that open: {}", join(&self.openable))
-        } else if self.existing.is_empty() {
-            "there are no backups".to_owned()
-        } else if !self.tried {
-            format!("backups: {}", join(&self.existing))
-        } else {
-            format!(
-                "no backup opens with this key either ({} tried)",
-                join(&self.existing)
-            )
-        }
-    }
-
-    /// Text added to a wrong-password error.
-    fn for_wrong_password(&self) -> String {
-        if self.openable.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; note: {} open with this password (an older password, or the vault's password slot is damaged)",
-                join(&self.openable)
-            )
-        }
-    }
-}
-
-impl fmt::Display for BackupReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.for_damage())
-    }
-}
-
-fn join(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Everything that can go wrong with a vault.
 #[derive(Debug, thiserror::Error)]
@@ -316,6 +261,163 @@ impl VaultError {
 impl From<crate::crypto::RngError> for VaultError {
     fn from(_: crate::crypto::RngError) -> Self {
         VaultError::Random
+    }
+}
+
+/// Everything that can go wrong making or opening a vault image in memory
+/// ([`seal_new`](crate::seal_new), [`open_bytes`](crate::open_bytes),
+/// [`inspect_bytes`](crate::inspect_bytes)).
+///
+/// The variants mirror those of [`VaultError`], without a path or backups:
+/// the bytes may come from anywhere. No message contains a key, a password
+/// or an account secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImageError {
+    /// The bytes are not a Tessera vault (wrong magic bytes).
+    #[error("this is not a Tessera vault")]
+    NotAVault,
+    /// The bytes are a vault of a format version this crate cannot read.
+    #[error(
+        "the vault uses format version {found}, this Tessera reads version 1{}",
+        if *.found > 1 { " (update Tessera to open it)" } else { "" }
+    )]
+    UnsupportedVersion {
+        /// The version in its magic line.
+        found: u64,
+    },
+    /// The image is larger than any vault may be (256 MiB).
+    #[error("the vault is {size} bytes, larger than a vault can be")]
+    TooLarge {
+        /// Its size.
+        size: u64,
+    },
+    /// The image is truncated, malformed, or fails authentication (a byte
+    /// was changed).
+    #[error("the vault is damaged or was tampered with ({reason})")]
+    Damaged {
+        /// What is wrong, e.g. "body fails authentication".
+        reason: String,
+    },
+    /// The decrypted contents are not valid (authentic, but not a body this
+    /// version understands).
+    #[error("the vault decrypts, but its contents are not valid ({reason})")]
+    BadContents {
+        /// The parse error (no secrets: positions and field names only).
+        reason: String,
+    },
+    /// The password does not unwrap the password slot. Either the password
+    /// is wrong or the slot was altered; the two cannot be told apart.
+    #[error("wrong password")]
+    WrongPassword,
+    /// A password slot asks for KDF parameters over the caps (or unknown
+    /// ones); no derivation was attempted.
+    #[error("the vault asks for refused key-derivation parameters: {source}")]
+    KdfLimit {
+        /// Which limit.
+        source: KdfLimitError,
+    },
+    /// The vault has no password slot.
+    #[error("the vault has no password slot; unlock it with the keyring")]
+    NoPasswordSlot,
+    /// The vault has no keyring slot.
+    #[error("the vault has no keyring slot; unlock it with the password")]
+    NoKeyringSlot,
+    /// The keyring failed, is locked or unreachable, or lacks the entry.
+    /// Nothing was written to the keyring.
+    #[error("cannot unlock the vault with the keyring: {source}; use the password instead")]
+    Keyring {
+        /// The keyring's error.
+        source: KeyStoreError,
+    },
+    /// The keyring entry exists but its key does not unwrap the slot.
+    /// Nothing was written to the keyring.
+    #[error(
+        "the keyring entry does not unlock the vault (entry or slot altered); use the password instead"
+    )]
+    KeyringKeyRejected,
+    /// The key of a new keyring slot could not be stored; no image was made.
+    #[error("cannot store a key in the keyring: {source}")]
+    KeyringWrite {
+        /// The keyring's error.
+        source: KeyStoreError,
+    },
+    /// A new vault with neither a password nor a keyring slot.
+    #[error("a vault needs at least one key slot: a password, the keyring, or both")]
+    NoSlot,
+    /// An empty password was given for a new password slot.
+    #[error("the password must not be empty")]
+    EmptyPassword,
+    /// The contents could not be encoded as JSON.
+    #[error("cannot encode the vault's contents: {reason}")]
+    Encode {
+        /// The encoder's error.
+        reason: String,
+    },
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed")]
+    Random,
+}
+
+impl ImageError {
+    /// The same failure, met with the vault file at `path`: the
+    /// [`VaultError`] that names it, with `backups` where the variant has
+    /// them. Messages are exactly those of the file-based API.
+    pub(crate) fn at(self, path: &Path, backups: BackupReport) -> VaultError {
+        use ImageError as I;
+        use VaultError as E;
+        let path = path.to_owned();
+        match self {
+            I::NotAVault => E::NotAVault { path, backups },
+            I::UnsupportedVersion { found } => E::UnsupportedVersion {
+                path,
+                found,
+                backups,
+            },
+            I::TooLarge { size } => E::TooLarge { path, size },
+            I::Damaged { reason } => E::Damaged {
+                path,
+                reason,
+                backups,
+            },
+            I::BadContents { reason } => E::BadContents {
+                path,
+                reason,
+                backups,
+            },
+            I::WrongPassword => E::WrongPassword { path, backups },
+            I::KdfLimit { source } => E::KdfLimit { path, source },
+            I::NoPasswordSlot => E::NoPasswordSlot { path },
+            I::NoKeyringSlot => E::NoKeyringSlot { path },
+            I::Keyring { source } => E::Keyring { path, source },
+            I::KeyringKeyRejected => E::KeyringKeyRejected { path },
+            I::KeyringWrite { source } => E::KeyringWrite { path, source },
+            I::NoSlot => E::NoSlot,
+            I::EmptyPassword => E::EmptyPassword,
+            I::Encode { reason } => E::Io {
+                action: "encode the contents of",
+                path,
+                source: io::Error::other(reason),
+            },
+            I::Random => E::Random,
+        }
+    }
+}
+
+impl From<FormatError> for ImageError {
+    fn from(e: FormatError) -> Self {
+        match e {
+            FormatError::NotAVault => ImageError::NotAVault,
+            FormatError::UnsupportedVersion(found) => ImageError::UnsupportedVersion { found },
+            FormatError::TooLarge(size) => ImageError::TooLarge { size },
+            FormatError::Damaged(reason) => ImageError::Damaged { reason },
+        }
+    }
+}
+
+impl From<crate::crypto::RngError> for ImageError {
+    fn from(_: crate::crypto::RngError) -> Self {
+        ImageError::Random
     }
 }
 

@@ -92,6 +92,17 @@ pub(crate) fn read_capped(path: &Path) -> Result<ReadOutcome, VaultError> {
     Ok(ReadOutcome::Bytes(bytes))
 }
 
+/// Reads the vault file, mapping an oversized file to its error.
+pub(crate) fn read_vault(path: &Path) -> Result<Vec<u8>, VaultError> {
+    match read_capped(path)? {
+        ReadOutcome::Bytes(b) => Ok(b),
+        ReadOutcome::TooLarge(size) => Err(VaultError::TooLarge {
+            path: path.to_owned(),
+            size,
+        }),
+    }
+}
+
 /// An exclusive advisory lock on `NAME.lock`, released when dropped.
 #[derive(Debug)]
 pub(crate) struct VaultLock {
