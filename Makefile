@@ -25,12 +25,13 @@ APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev li
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
             xdotool xclip oathtool zbar-tools hyperfine
 
-.PHONY: help run test bench package package-check cli install-cli deps-build deps-test ui ui-check rust-check
+.PHONY: help run test bench bindings package package-check cli install-cli deps-build deps-test ui ui-check rust-check
 
 help:
 	@echo "make run      install what is missing, build and start Tessera"
 	@echo "make test     install test tools, run every check and test"
 	@echo "make bench    print benchmark tables (release build)"
+	@echo "make bindings regenerate ui/src/bindings.ts from the Rust types"
 	@echo "make package  build a .deb of the app"
 	@echo "make package-check  build it, install it with apt, start it, remove it"
 	@echo "make cli      build the tessera CLI (static) and print where it is"
@@ -78,6 +79,11 @@ rust-check: deps-test ui
 	# here never downloads: fetch them first, or a fresh machine fails offline.
 	$(CARGO) fetch --locked
 	$(CARGO) deny --offline check licenses bans sources
+
+# The page's TypeScript declarations of every command and payload, from the
+# Rust types (src-tauri/ipc.rs). `make test` fails while they are stale.
+bindings:
+	TESSERA_WRITE_BINDINGS=1 $(CARGO) test --locked -p tessera-app --lib ipc::tests::the_typescript_bindings_are_current
 
 # The fuzz crate is its own workspace (cargo-fuzz's layout); its tests
 # replay the committed seeds and every input a fuzzer once failed on.

@@ -2,8 +2,9 @@
 //! decodes frames on its own thread; here a second thread, the pump, sits
 //! between it and the window: it streams small grey previews to the UI
 //! through a Tauri channel, and when the scanner finds an enrollment it
-//! puts it with the other scans' finds (in the session, never in the
-//! webview) and tells the UI. The camera is released before the UI hears
+//! hands the text to the callback it was started with (the command keeps
+//! it with the other scans' finds, in the session, never in the webview)
+//! and tells the UI what that gave. The camera is released before the UI hears
 //! of a find, and whenever the user stops, leaves the add screen, or the
 //! vault locks ([`CameraSlot::stop`] is part of locking).
 //!
@@ -18,13 +19,14 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use tauri::ipc::{Channel, Response};
-use tauri::{AppHandle, Manager};
 use tessera_scan::{CameraEvent, CameraScanner, ImageLimits, RecordedFrames, SourceError};
 
-use crate::commands::scan::{finish, ScanResult};
-use crate::state::AppState;
+use crate::views::{CameraChoice, CameraUpdate};
+
+/// What the pump does with the text of the enrollment code it found: keep
+/// it and say what that gave. Called on the pump's thread, once.
+pub type OnFound = Box<dyn FnOnce(String) -> CameraUpdate + Send>;
 
 /// The widest preview sent to the UI, in pixels: the window is 480 CSS
 /// pixels wide, and a grey frame this size is 130 kB.
@@ -56,33 +58,6 @@ const RECORDED_FRAME_RATE: u32 = 15;
 
 /// The most recorded frames read (a test sequence is a few dozen).
 const MAX_RECORDED_FRAMES: usize = 600;
-
-/// A camera the user can pick.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CameraChoice {
-    /// The number to start it with.
-    pub index: u32,
-    /// Its name, as the system reports it.
-    pub name: String,
-}
-
-/// What the UI hears about a running scan, besides the previews.
-#[derive(Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum CameraUpdate {
-    /// A code is in view that is not an enrollment; the scan goes on.
-    Note { message: String },
-    /// An enrollment was found and the camera released; the result lists
-    /// every account found so far (as the other scans' results do).
-    Found { result: ScanResult },
-    /// The camera could not be used (none, busy, denied, failed) or the
-    /// find could not be kept; the camera is released.
-    Failed { message: String },
-    /// The scan ended without a find (the recording ran out, or the time
-    /// limit passed); the camera is released.
-    Ended { message: String },
-}
 
 /// The folder of recorded frames, in debug builds only: a release build
 /// ignores the variable entirely, so nothing in the environment can feed
@@ -184,10 +159,10 @@ impl CameraSlot {
     /// camera that cannot be used is reported through `updates`.
     pub fn start(
         &self,
-        app: AppHandle,
         index: u32,
         preview: Channel<Response>,
         updates: Channel<CameraUpdate>,
+        on_found: OnFound,
     ) -> Result<(), String> {
         // Held throughout, so two starts never leave two scans running.
         let mut slot = self.slot();
@@ -208,7 +183,7 @@ impl CameraSlot {
             let control = Arc::clone(&control);
             std::thread::Builder::new()
                 .name("tessera-camera-preview".into())
-                .spawn(move || pump(&app, scanner, &control, &preview, &updates))
+                .spawn(move || pump(scanner, &control, &preview, &updates, on_found))
         };
         // Without a thread the scanner was dropped with the closure, and
         // the camera released with it.
@@ -250,11 +225,11 @@ fn end(running: Running) {
 
 /// The pump: previews out, events in, until the scan ends.
 fn pump(
-    app: &AppHandle,
     scanner: CameraScanner,
     control: &Control,
     preview: &Channel<Response>,
     updates: &Channel<CameraUpdate>,
+    on_found: OnFound,
 ) {
     let started = Instant::now();
     let mut last_sent: Option<Instant> = None;
@@ -264,12 +239,12 @@ fn pump(
             break None;
         }
         if started.elapsed() >= MAX_SCAN_TIME {
-            break Some(CameraUpdate::Ended {
+            break Some(Ending::Update(CameraUpdate::Ended {
                 message: format!(
                     "the camera stopped after {} minutes without finding a code; start it again to go on",
                     MAX_SCAN_TIME.as_secs() / 60
                 ),
-            });
+            }));
         }
         match scanner.events().recv_timeout(POLL) {
             Ok(CameraEvent::NotEnrollment(error)) => {
@@ -277,23 +252,23 @@ fn pump(
                     message: error.to_string(),
                 });
             }
-            Ok(CameraEvent::Found { code, .. }) => break Some(found(app, code.text)),
+            Ok(CameraEvent::Found { code, .. }) => break Some(Ending::Found(code.text)),
             Ok(CameraEvent::Failed(error)) => {
-                break Some(CameraUpdate::Failed {
+                break Some(Ending::Update(CameraUpdate::Failed {
                     message: error.to_string(),
-                })
+                }))
             }
             Ok(CameraEvent::Ended) => {
-                break Some(CameraUpdate::Ended {
+                break Some(Ending::Update(CameraUpdate::Ended {
                     message: "the recording ended before a QR code was found".to_owned(),
-                })
+                }))
             }
             // Later events of a non-exhaustive enum: nothing to show.
             Ok(_) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
-                break Some(CameraUpdate::Failed {
+                break Some(Ending::Update(CameraUpdate::Failed {
                     message: "the camera stopped unexpectedly".to_owned(),
-                })
+                }))
             }
         }
         if last_sent.is_none_or(|sent| sent.elapsed() >= PREVIEW_INTERVAL) {
@@ -320,18 +295,20 @@ fn pump(
     // Released before the UI hears how the scan ended.
     drop(shown);
     drop(scanner);
-    if let Some(update) = outcome {
-        let _ = updates.send(update);
-    }
+    let update = match outcome {
+        None => return,
+        Some(Ending::Update(update)) => update,
+        Some(Ending::Found(text)) => on_found(text),
+    };
+    let _ = updates.send(update);
 }
 
-/// Keeps what the camera found with the other scans' finds.
-fn found(app: &AppHandle, text: String) -> CameraUpdate {
-    let state = app.state::<AppState>();
-    match state.with_session(|session| finish(session, vec![text], "in the camera's view")) {
-        Ok(result) => CameraUpdate::Found { result },
-        Err(message) => CameraUpdate::Failed { message },
-    }
+/// How a scan ended, besides being stopped.
+enum Ending {
+    /// Something to tell the UI as it is.
+    Update(CameraUpdate),
+    /// An enrollment code's text, to hand to the callback.
+    Found(String),
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! What the app holds between commands: where the vault is, the vault while
-//! it is unlocked, the clipboard it writes codes to, and the webcam scan.
+//! it is unlocked (with what scans and imports found, waiting to be
+//! picked), the clipboard it writes codes to, and the webcam scan.
 //!
 //! Locking is dropping the [`Session`]: `UnlockedVault` wipes its master key
 //! when dropped, and the HOTP codes generated in the session go with it. A
@@ -11,12 +12,15 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tauri::{AppHandle, Manager, Runtime};
-use tessera_otp::Code;
-use tessera_vault::{AccountId, Contents, UnlockedVault, VaultError};
+use tessera_core::inbox::Inbox;
+use tessera_core::{CoreError, Vault};
+use tessera_otp::{Code, Zeroizing};
+use tessera_vault::{AccountId, Contents};
 
 use crate::camera::CameraSlot;
 use crate::clipboard::ClipboardGuard;
-use crate::settings::AppSettings;
+use crate::error::{CommandError, CommandResult};
+use crate::views::LockReason;
 
 /// How often the codes tick looks at the vault file for changes made by the
 /// CLI (or another app instance): often enough that an account added in a
@@ -41,20 +45,10 @@ pub struct AppState {
     pub camera: CameraSlot,
 }
 
-/// Why the vault was locked without the user asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LockReason {
-    /// No input for the auto-lock time.
-    Idle,
-    /// The desktop session locked or the machine went to sleep.
-    System,
-}
-
 /// An unlocked vault and what belongs to it until it is locked.
 pub struct Session {
     /// The open vault (holds the master key).
-    pub vault: UnlockedVault,
+    pub vault: Vault,
     /// The last HOTP code generated for each account in this session, so
     /// copying puts exactly the code shown on the clipboard without spending
     /// another counter value.
@@ -64,23 +58,15 @@ pub struct Session {
     pub revision: u64,
     /// When the user last did something in the window (the UI reports it).
     pub last_activity: Instant,
-    /// What QR scans found and the user has not added yet (holds secrets,
-    /// so it lives and dies with the session).
-    pub pending: Option<crate::commands::scan::Pending>,
+    /// What scans and imports found and the user has not added yet (holds
+    /// secrets, so it lives and dies with the session).
+    pub inbox: Inbox,
+    /// A file to import, waiting for its password.
+    pub import_file: Option<Zeroizing<Vec<u8>>>,
     /// Size and modification time of the file when last read or written.
     file_stamp: Option<FileStamp>,
     /// When the file was last looked at.
     last_check: Instant,
-}
-
-/// A one-line message, the error type of a change: the vault's errors
-/// convert into it, so `update` can carry the command's own messages too.
-struct Message(String);
-
-impl From<VaultError> for Message {
-    fn from(e: VaultError) -> Self {
-        Message(e.to_string())
-    }
 }
 
 /// Enough of a file's metadata to tell that it was replaced: saves are an
@@ -101,33 +87,34 @@ fn stamp(path: &Path) -> Option<FileStamp> {
 
 impl Session {
     /// A session for a vault that was just opened or created.
-    pub fn new(vault: UnlockedVault) -> Session {
+    pub fn new(vault: Vault) -> Session {
         let file_stamp = stamp(vault.path());
         Session {
             vault,
             hotp_codes: HashMap::new(),
             revision: 1,
             last_activity: Instant::now(),
-            pending: None,
+            inbox: Inbox::new(),
+            import_file: None,
             file_stamp,
             last_check: Instant::now(),
         }
     }
 
-    /// Applies a change through `UnlockedVault::update` (fresh contents,
-    /// under the file lock) and records it; errors of either side become
-    /// their one-line messages.
-    pub fn update<T>(
+    /// Runs a change of the core's on the vault and records it (even a
+    /// failed change may have re-read newer contents).
+    pub fn change<T>(
         &mut self,
-        now: u64,
-        change: impl FnOnce(&mut Contents) -> Result<T, String>,
-    ) -> Result<T, String> {
-        let result = self.vault.update(now, |contents| -> Result<T, Message> {
-            change(contents).map_err(Message)
-        });
-        // Even a failed update may have re-read newer contents.
+        change: impl FnOnce(&mut Vault) -> Result<T, CoreError>,
+    ) -> CommandResult<T> {
+        let result = change(&mut self.vault);
         self.changed();
-        result.map_err(|Message(text)| text)
+        Ok(result?)
+    }
+
+    /// The vault's contents.
+    pub fn contents(&self) -> &Contents {
+        self.vault.contents()
     }
 
     /// Records a change this app just saved.
@@ -183,14 +170,14 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `f` on the unlocked session, or fails with "locked".
+    /// Runs `f` on the unlocked session, or fails as locked.
     pub fn with_session<T>(
         &self,
-        f: impl FnOnce(&mut Session) -> Result<T, String>,
-    ) -> Result<T, String> {
+        f: impl FnOnce(&mut Session) -> CommandResult<T>,
+    ) -> CommandResult<T> {
         match self.session().as_mut() {
             Some(session) => f(session),
-            None => Err(LOCKED.to_owned()),
+            None => Err(CommandError::locked()),
         }
     }
 
@@ -216,7 +203,7 @@ impl AppState {
     }
 
     /// Installs a freshly opened vault as the session.
-    pub fn open(&self, vault: UnlockedVault) {
+    pub fn open(&self, vault: Vault) {
         *self.reason_slot() = None;
         *self.session() = Some(Session::new(vault));
     }
@@ -237,8 +224,8 @@ impl AppState {
     /// lock happens even if the webview's timers are asleep.
     pub fn lock_if_idle(&self) {
         let idle_too_long = self.session().as_ref().is_some_and(|s| {
-            let settings = AppSettings::from_map(&s.vault.contents().settings.extra);
-            settings
+            s.vault
+                .preferences()
                 .auto_lock_after()
                 .is_some_and(|limit| s.last_activity.elapsed() >= limit)
         });
@@ -250,9 +237,10 @@ impl AppState {
     /// Locks if the user wants that when the session locks or the machine
     /// sleeps.
     pub fn lock_for_system(&self) {
-        let wanted = self.session().as_ref().is_some_and(|s| {
-            AppSettings::from_map(&s.vault.contents().settings.extra).lock_on_system_lock
-        });
+        let wanted = self
+            .session()
+            .as_ref()
+            .is_some_and(|s| s.vault.preferences().lock_on_system_lock);
         if wanted {
             self.lock_because(LockReason::System);
         }
@@ -264,10 +252,6 @@ impl Default for AppState {
         AppState::new()
     }
 }
-
-/// The message of commands that need the vault while it is locked; the UI
-/// recognises it and shows the unlock screen.
-pub const LOCKED: &str = "the vault is locked";
 
 /// The vault the CLI opens too: `TESSERA_VAULT` if set, else
 /// `tessera/vault.tessera` in the OS's data folder (one rule, in
@@ -281,6 +265,12 @@ pub fn default_vault_path() -> Result<PathBuf, String> {
     })
 }
 
+/// The moment codes are made for, unix seconds: the system clock plus the
+/// user's time offset.
+pub fn code_seconds(vault: &Vault) -> u64 {
+    tessera_core::codes::code_time(&vault.preferences(), system_millis()) / 1000
+}
+
 /// The system clock in unix milliseconds (0 if it is before 1970).
 pub fn system_millis() -> u64 {
     SystemTime::now()
@@ -289,7 +279,7 @@ pub fn system_millis() -> u64 {
 }
 
 /// The system clock in unix seconds, for `modified_at` and similar
-/// bookkeeping (codes use [`crate::settings::AppSettings::code_time_millis`]).
+/// bookkeeping (codes use [`code_seconds`]).
 pub fn system_seconds() -> u64 {
     system_millis() / 1000
 }
@@ -297,13 +287,13 @@ pub fn system_seconds() -> u64 {
 /// Runs blocking work (file I/O, Argon2, the keyring) on Tauri's blocking
 /// pool with the app state, so neither the UI thread nor the async workers
 /// stall while a vault opens.
-pub async fn blocking<R, T, F>(app: AppHandle<R>, f: F) -> Result<T, String>
+pub async fn blocking<R, T, F>(app: AppHandle<R>, f: F) -> CommandResult<T>
 where
     R: Runtime,
     T: Send + 'static,
-    F: FnOnce(&AppState) -> Result<T, String> + Send + 'static,
+    F: FnOnce(&AppState) -> CommandResult<T> + Send + 'static,
 {
     tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
         .await
-        .map_err(|e| format!("internal error: {e}"))?
+        .map_err(|e| CommandError::invalid(format!("internal error: {e}")))?
 }

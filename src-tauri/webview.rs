@@ -10,12 +10,8 @@
 /// WebKit's web and network processes. A value the user set is kept, so
 /// `WEBKIT_DISABLE_COMPOSITING_MODE=0` turns GPU compositing back on.
 ///
-/// Measured on Xvfb with Mesa's llvmpipe, release build, proportional set
-/// size of the whole process tree: with the unlock screen showing, 203-205
-/// MiB with the first setting alone, 195-196 MiB with the next three,
-/// 188-189 MiB with all five; with 100 accounts listed (`app::bench`), 221
-/// MiB with the first alone, 200-203 MiB with all five, 185-187 MiB with
-/// [`NO_RENDER_DEVICE`] as well.
+/// Each setting takes memory off the process tree; what each saved is in
+/// docs/benchmarks.md (History, app memory).
 #[cfg(target_os = "linux")]
 pub fn prepare_environment() {
     for (name, value) in environment_settings(|name| std::env::var_os(name)) {
@@ -32,8 +28,7 @@ fn environment_settings(
     const SETTINGS: [(&str, &str); 5] = [
         // The page is a list that changes once a second; composited layers
         // buy nothing for it. Without them the web process keeps no GPU
-        // tiles: it went from 183 to 114 MiB PSS in `app::bench`. A
-        // snapshot then waits for the next paint, which a still page never
+        // tiles, most of its memory otherwise. A snapshot then waits for the next paint, which a still page never
         // makes: the WebDriver tests' screenshots nudge one.
         (COMPOSITING_OFF, "1"),
         // Nor is there anything to hand the compositor as GPU buffers.
@@ -77,8 +72,7 @@ const RENDER_DEVICE: &str = "WEBKIT_WEB_RENDER_DEVICE_FILE";
 /// [`RENDER_DEVICE`]'s value when the page draws on the CPU: a name that
 /// is no DRM node. Unset, WebKit's app-side process opens an EGL display
 /// only to find the GPU to name to the web process, and so maps Mesa and
-/// its LLVM: 20 MiB PSS on llvmpipe (72 to 52 MiB for the app's process in
-/// `app::bench`). With compositing and DMA-BUF off the web process never
+/// its LLVM (20 MiB PSS on llvmpipe). With compositing and DMA-BUF off the web process never
 /// draws on that GPU; it matches the value against the system's DRM nodes
 /// (WebCore's `DRMDeviceManager::initializeMainDevice`), finds none, and
 /// opens the display it needs without one, as it does on a machine with

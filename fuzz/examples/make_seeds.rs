@@ -23,11 +23,10 @@ use hmac::Mac;
 use serde_json::{json, Value};
 use sha2::Digest;
 use tessera_fuzz::FUZZ_PASSWORD;
-use tessera_otp::{uri, Enrollment, RecoveryCodes, Zeroizing};
+use tessera_otp::{migration, uri, Enrollment, RecoveryCodes, Zeroizing};
 use tessera_transfer::formats::aegis::AegisExporter;
-use tessera_transfer::formats::tessera_backup;
 use tessera_transfer::formats::uri_list::UriListExporter;
-use tessera_transfer::{google_migration, Entry, Exporter, Password};
+use tessera_transfer::{Entry, Exporter, Password};
 use tessera_vault::{
     Account, AccountId, Contents, CreateOptions, KdfParams, MemoryKeyStore, RecoveryEntry,
     RecoveryOwner, UnlockedVault,
@@ -152,18 +151,12 @@ fn otp_seeds(seeds: &Seeds) {
 // ---- Google migration ----
 
 fn migration_seeds(seeds: &Seeds) {
-    // Google holds 6 or 8 digits, 30-second TOTP and HOTP only.
-    let representable: Vec<Entry> = entries()
-        .into_iter()
-        .filter(|e| {
-            google_migration::export_with_batch_id(std::slice::from_ref(e), 1)
-                .unwrap()
-                .skipped
-                .is_empty()
-        })
-        .collect();
-    let export = google_migration::export_with_batch_id(&representable, 42).unwrap();
-    let lines: Vec<&str> = export.batches.iter().map(|b| b.uri.as_str()).collect();
+    // Written by the one codec (tessera_otp::migration), which the
+    // importer's exporter also uses. Google holds 6 or 8 digits, 30-second
+    // TOTP and HOTP only; the others are left out of the codes.
+    let accounts = enrollments();
+    let series = migration::encode(&accounts, 42);
+    let lines: Vec<&str> = series.codes.iter().map(|code| code.uri.as_str()).collect();
     seeds.import("import_google_migration", "series.txt", lines.join("\n"));
     for (i, line) in lines.iter().enumerate() {
         seeds.put("migration_payload", &format!("uri-{i:02}.txt"), line);
@@ -174,13 +167,13 @@ fn migration_seeds(seeds: &Seeds) {
         );
     }
     // A series of two codes (eleven accounts), read as raw payloads.
-    let many: Vec<Entry> = (0..11).map(|_| representable[0].clone()).collect();
-    let export = google_migration::export_with_batch_id(&many, 43).unwrap();
-    for (i, batch) in export.batches.iter().enumerate() {
+    let first = &accounts[series.codes[0].accounts[0]];
+    let series = migration::encode(std::iter::repeat_n(first, 11), 43);
+    for (i, code) in series.codes.iter().enumerate() {
         seeds.put(
             "migration_payload",
             &format!("series-{i:02}.bin"),
-            payload_of(&batch.uri),
+            payload_of(&code.uri),
         );
     }
 }
@@ -295,8 +288,8 @@ fn vault_seeds(seeds: &Seeds) {
     }
     fs::remove_dir_all(&dir).unwrap();
 
-    let backup = tessera_backup::export_contents(
-        contents,
+    let backup = tessera_core::backup::make_backup(
+        &contents,
         &Password::from(FUZZ_PASSWORD),
         KdfParams::insecure_for_tests(),
         NOW,

@@ -24,13 +24,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use image::GrayImage;
 use serde_json::Value;
+use tessera_otp::migration::{self, SeriesCollector};
 use tessera_otp::{parse_recovery_block, uri, Enrollment, RecoveryCodes, Secret, Zeroizing};
-use tessera_scan::{classify, decode, decode_luma, load_image_bytes, parse_migration, ImageLimits};
-use tessera_scan::{Payload, SeriesCollector};
+use tessera_scan::{classify, decode, decode_luma, load_image_bytes, ImageLimits, Payload};
 use tessera_transfer::formats::aegis::{AegisExporter, AegisImporter};
-use tessera_transfer::formats::tessera_backup;
+use tessera_core::backup::{make_backup, read_backup};
 use tessera_transfer::formats::uri_list::{UriListExporter, UriListImporter};
-use tessera_transfer::{google_migration, Entry, Exporter, ImportReport, Importer, Password};
+use tessera_transfer::{google_migration, Exporter, ImportReport, Importer, Password};
 use tessera_vault::{
     inspect, Contents, KdfParams, MemoryKeyStore, SlotKind, UnlockedVault, VaultError, VaultInfo,
 };
@@ -180,20 +180,44 @@ fn check_enrollment(enrollment: &Enrollment) {
 
 // ---- Google migration ----
 
-/// Google Authenticator export codes. Input that is not an
-/// `otpauth-migration:` text is taken as the protobuf payload itself and
-/// wrapped in a URI, so the fuzzer reaches the protobuf reader directly.
-/// What reads must export (tessera-transfer's writer) and read back to the
-/// same accounts.
+/// Google Authenticator export codes, through the one codec
+/// (`tessera_otp::migration`) and the importer and exporter built on it.
+/// Input that is not an `otpauth-migration:` text is taken as the protobuf
+/// payload itself and wrapped in a URI, so the fuzzer reaches the protobuf
+/// reader directly. What parses must encode and parse back to the same
+/// accounts; the importer must read the same accounts as the parser (it
+/// only maps them) and, through the exporter, read them back again.
 pub fn migration_payload(data: &[u8]) {
     let uri: Cow<str> = match std::str::from_utf8(data) {
         Ok(text) if starts_with_ignore_case(text.trim_start(), "otpauth-migration:") => text.into(),
-        _ => format!("otpauth-migration://offline?data={}", base64_url(data)).into(),
+        _ => migration::payload_uri(data).to_string().into(),
     };
     let _ = classify(&uri);
-    // tessera-transfer's own reader of the same format.
-    import_check("google-migration", uri.as_bytes(), None);
-    let Ok(batch) = parse_migration(&uri) else {
+    let parsed = migration::parse(&uri);
+    // The importer is the parser plus a mapping: on one line (the parser
+    // skips line breaks inside base64, the importer reads lines), it reads
+    // a code exactly when the parser does, and to the same accounts.
+    let imported = import_check("google-migration", uri.as_bytes(), None);
+    if !uri.trim().contains('\n') {
+        match (&parsed, &imported) {
+            (Ok(batch), Some(report)) => {
+                assert_eq!(
+                    enrollments(report),
+                    batch.accounts.iter().collect::<Vec<_>>(),
+                    "the importer and the parser read different accounts"
+                );
+                assert_eq!(
+                    report.errors.len(),
+                    batch.skipped.len() + usize::from(!batch.series.is_single()),
+                    "skipped accounts and the missing rest of a series are reported"
+                );
+            }
+            (Err(_), None) => {}
+            (Ok(_), None) => panic!("the importer refused a code the parser reads"),
+            (Err(_), Some(_)) => panic!("the importer read a code the parser refuses"),
+        }
+    }
+    let Ok(batch) = parsed else {
         return;
     };
     for account in &batch.accounts {
@@ -203,43 +227,31 @@ pub fn migration_payload(data: &[u8]) {
     if series.add(batch.clone()).is_ok() {
         let _ = (series.missing(), series.is_complete(), series.accounts());
     }
-    let entries: Vec<Entry> = batch.accounts.iter().cloned().map(Entry::new).collect();
-    let export = google_migration::export_with_batch_id(&entries, 7).expect("read accounts export");
+    // parse → encode → parse.
+    let encoded = migration::encode(&batch.accounts, 7);
     assert!(
-        export.skipped.is_empty(),
+        encoded.skipped.is_empty(),
         "an account read from a migration code cannot be written back"
     );
     let mut accounts = Vec::new();
-    for written in &export.batches {
-        let back = parse_migration(&written.uri).expect("an exported code reads back");
-        assert_eq!(back.series.size as usize, export.batches.len());
+    for code in &encoded.codes {
+        let back = migration::parse(&code.uri).expect("an encoded code parses back");
+        assert_eq!(back.series, code.position);
+        assert!(back.skipped.is_empty(), "{:?}", back.skipped);
         accounts.extend(back.accounts);
     }
     assert_eq!(
         accounts, batch.accounts,
         "the migration round trip changed the accounts"
     );
+    // importer → exporter → importer.
+    import_google_migration(uri.as_bytes());
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.as_bytes()
         .get(..prefix.len())
         .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
-}
-
-/// URL-safe base64 without padding (no percent-encoding needed).
-fn base64_url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut text = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let word = chunk.iter().enumerate().fold(0u32, |word, (i, &byte)| {
-            word | u32::from(byte) << (16 - 8 * i)
-        });
-        for i in 0..=chunk.len() {
-            text.push(ALPHABET[(word >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    text
 }
 
 // ---- Vault ----
@@ -351,17 +363,17 @@ pub fn import_tessera_backup(data: &[u8]) {
     let Some(password) = password else {
         return;
     };
-    let Ok(contents) = tessera_backup::import_contents(data, Some(&password)) else {
+    let Ok(contents) = read_backup(data, Some(&password)) else {
         return;
     };
-    let written = tessera_backup::export_contents(
-        contents.clone(),
+    let written = make_backup(
+        &contents,
         &password,
         KdfParams::insecure_for_tests(),
         contents.modified_at,
     )
     .expect("read contents export");
-    let again = tessera_backup::import_contents(&written, Some(&password))
+    let again = read_backup(&written, Some(&password))
         .expect("an exported backup imports");
     assert_eq!(
         again, contents,
@@ -470,14 +482,14 @@ pub fn import_andotp(data: &[u8]) {
 /// Format detection over every importer, then the import it picks, as the
 /// app and the command line do.
 pub fn import_detect(data: &[u8]) {
-    let Some(importer) = tessera_transfer::detect(data) else {
+    let Some(importer) = tessera_core::formats::detect(data) else {
         return;
     };
     let password = password_for(importer.id(), data);
-    match tessera_transfer::import(data, password.as_ref()) {
-        Ok((chosen, report)) => {
-            assert_eq!(chosen.id(), importer.id());
-            check_report(&report);
+    match tessera_core::formats::read_import(data, None, password.as_ref()) {
+        Ok(file) => {
+            assert_eq!(file.format, importer.name());
+            check_report(&file.report);
         }
         Err(error) => seen(error),
     }
@@ -494,7 +506,7 @@ fn enrollments(report: &ImportReport) -> Vec<&Enrollment> {
 /// Runs one importer's detection and import; `Some` with the report when
 /// the file imports.
 fn import_check(id: &str, data: &[u8], password: Option<&Password>) -> Option<ImportReport> {
-    let importer = tessera_transfer::importer(id).expect("the importer is registered");
+    let importer = tessera_core::formats::importer(id).expect("the importer is registered");
     let _ = importer.detect(data);
     match importer.import(data, password) {
         Ok(report) => {

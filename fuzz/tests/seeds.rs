@@ -101,7 +101,7 @@ fn seeds_are_valid_inputs() {
     ];
     let password = tessera_transfer::Password::from(FUZZ_PASSWORD);
     for (target, id) in importers {
-        let importer = tessera_transfer::importer(id).unwrap();
+        let importer = tessera_core::formats::importer(id).unwrap();
         for file in seed_files(target) {
             let data = std::fs::read(&file).unwrap();
             let report = importer

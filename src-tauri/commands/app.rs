@@ -1,21 +1,15 @@
 //! Commands about the app itself rather than the vault.
 
-use serde::Serialize;
+use tauri::AppHandle;
 
-/// What the UI shows in its footer and about box.
-#[derive(Debug, Serialize)]
-pub struct AppInfo {
-    /// The app's name, "Tessera".
-    pub name: &'static str,
-    /// The version from Cargo.toml.
-    pub version: &'static str,
-}
+use crate::error::CommandResult;
+use crate::views::AppInfo;
 
-/// Returns the app's name and version.
+/// The app's name and version.
 #[tauri::command]
-pub fn app_info() -> AppInfo {
-    AppInfo {
-        name: "Tessera",
-        version: env!("CARGO_PKG_VERSION"),
-    }
+pub async fn app_info(_app: AppHandle) -> CommandResult<AppInfo> {
+    Ok(AppInfo {
+        name: "Tessera".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
 }

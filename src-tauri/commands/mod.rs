@@ -1,11 +1,14 @@
-//! Tauri commands, one module per area of the app. Every command must also be
-//! given an allow permission in src-tauri/permissions/ and granted in
-//! src-tauri/capabilities/ only if the UI calls it.
+//! Tauri commands, one module per area of the app. They stay thin: each
+//! checks the size and shape of what the page sent, calls tessera-core, and
+//! returns a view (`crate::views`) or a `{kind, message}` error
+//! (`crate::error`). Anything that touches the vault file, Argon2 or the
+//! keyring runs on the blocking pool (`state::blocking`), never on the UI
+//! thread.
 //!
-//! Commands stay thin: they check the size and shape of what the webview
-//! sent, call a crate, and map errors to the crates' one-line messages.
-//! Anything that touches the vault file, Argon2 or the keyring runs on the
-//! blocking pool (`state::blocking`), never on the UI thread.
+//! Every command is listed once, with its request and response types, in
+//! `crate::ipc`, which registers it and declares it to the page; it must
+//! also be given an allow permission in src-tauri/permissions/ and be
+//! granted in src-tauri/capabilities/ only if the page calls it.
 
 pub mod accounts;
 pub mod app;

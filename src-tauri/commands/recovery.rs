@@ -1,413 +1,244 @@
 //! Recovery codes, per account or for services without OTP: adding them by
 //! pasting what the service showed, marking one used (and saving the
 //! replacement a rotating service issues), copying, revealing, removing.
+//! The rules are tessera-core's, shared with `tessera recovery`.
 //!
-//! Codes are secrets. Listings give the webview counts, warnings and each
-//! code's shape (`•••••-•••••`), never the code: a code reaches the
-//! webview only through `recovery_reveal`, when the user asks to see them,
-//! and `recovery_copy` puts one on the clipboard from Rust.
+//! Codes are secrets. Listings give the page counts, warnings and each
+//! code masked (its shape, `•••••-•••••`), never the code: a code reaches
+//! the page only through `recovery_reveal`, when the user asks to see
+//! them, and `recovery_copy` puts one on the clipboard from Rust. The page
+//! names a code by its place and its masked shape, so a list that changed
+//! meanwhile is noticed rather than the wrong code used.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::AppHandle;
-use tessera_otp::{parse_recovery_block, RecoveryCodes, Zeroizing, MAX_BLOCK_LEN};
-use tessera_vault::{AccountId, Contents, RecoveryEntry, RecoveryOwner};
+use tessera_core::limits::{check_chars, clean_label, parse_id};
+use tessera_core::recovery::{mask, parse_codes, CodesTarget};
+use tessera_otp::Zeroizing;
+use tessera_vault::{AccountId, Contents};
+use ts_rs::TS;
 
-use crate::commands::accounts::label;
-use crate::limits::{account_id, check_chars, clean_label, MAX_LABEL_CHARS, MAX_NOTES_CHARS};
-use crate::settings::AppSettings;
+use crate::error::{CommandError, CommandResult};
 use crate::state::{blocking, system_seconds};
+use crate::views::{ParsedCodes, RecoveryView, Used};
 
-/// Most codes one entry may hold through the app (services give 5 to 16).
-const MAX_CODES_PER_ENTRY: usize = 200;
-
-/// A code's shape with every letter and digit hidden, so the list shows how
-/// codes look without showing any of them.
-pub fn shape(code: &str) -> String {
-    code.chars()
-        .map(|c| if c.is_alphanumeric() { '•' } else { c })
-        .collect()
-}
-
-/// One stored code, as listed.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CodeSlot {
-    /// Its position in the entry (oldest first).
-    pub index: usize,
-    /// Its shape, never its characters.
-    pub shape: String,
-    /// Unix seconds it was stored.
-    pub added_at: u64,
-    /// Unix seconds it was used, if it was.
-    pub used_at: Option<u64>,
-}
-
-/// One account's or service's recovery codes, as listed.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RecoveryView {
-    /// The entry's id.
-    pub id: String,
-    /// The OTP account the codes belong to, if any.
-    pub account_id: Option<String>,
-    /// The service.
-    pub issuer: String,
-    /// The account at the service.
-    pub name: String,
-    /// "Issuer (name)", as messages name it.
-    pub label: String,
-    /// Whether the service replaces each used code.
-    pub rotating: bool,
-    /// Where the codes came from, in the user's words.
-    pub note: String,
-    /// Codes still good.
-    pub unused: usize,
-    /// Codes stored.
-    pub total: usize,
-    /// What the user should act on (one line each).
-    pub warnings: Vec<String>,
-    /// The codes, masked.
-    pub codes: Vec<CodeSlot>,
-}
-
-fn names(contents: &Contents, entry: &RecoveryEntry) -> (String, String) {
-    match &entry.owner {
-        RecoveryOwner::Account { account_id } => contents
-            .account(account_id)
-            .map(|a| (a.enrollment.issuer.clone(), a.enrollment.name.clone()))
-            .unwrap_or_default(),
-        RecoveryOwner::Service { issuer, name } => (issuer.clone(), name.clone()),
-    }
-}
-
-fn entry_label(contents: &Contents, entry: &RecoveryEntry) -> String {
-    match &entry.owner {
-        RecoveryOwner::Account { account_id } => contents
-            .account(account_id)
-            .map(label)
-            .unwrap_or_else(|| "a removed account".to_owned()),
-        RecoveryOwner::Service { issuer, name } if name.is_empty() => issuer.clone(),
-        RecoveryOwner::Service { issuer, name } => format!("{issuer} ({name})"),
-    }
-}
-
-fn view(contents: &Contents, entry: &RecoveryEntry) -> RecoveryView {
-    let (issuer, name) = names(contents, entry);
-    let threshold = contents.settings.recovery_few_left_threshold();
-    RecoveryView {
-        id: entry.id.as_str().to_owned(),
-        account_id: match &entry.owner {
-            RecoveryOwner::Account { account_id } => Some(account_id.as_str().to_owned()),
-            RecoveryOwner::Service { .. } => None,
-        },
-        label: entry_label(contents, entry),
-        issuer,
-        name,
-        rotating: entry.codes.rotating,
-        note: entry.codes.note.clone(),
-        unused: entry.codes.unused_count(),
-        total: entry.codes.codes().len(),
-        warnings: entry
-            .codes
-            .warnings(threshold)
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        codes: entry
-            .codes
-            .codes()
-            .iter()
-            .enumerate()
-            .map(|(index, c)| CodeSlot {
-                index,
-                shape: shape(c.code()),
-                added_at: c.added_at,
-                used_at: c.used_at,
-            })
-            .collect(),
-    }
-}
-
-/// Every recovery entry, services and accounts alike.
+/// Every set of recovery codes (re-reading the vault if the CLI changed
+/// it).
 #[tauri::command]
-pub async fn recovery_list(app: AppHandle) -> Result<Vec<RecoveryView>, String> {
+pub async fn recovery_list(app: AppHandle) -> CommandResult<Vec<RecoveryView>> {
     blocking(app, |state| {
         state.with_session(|s| {
             s.refresh(true);
-            let contents = s.vault.contents();
+            let contents = s.contents();
             Ok(contents
                 .recovery
                 .iter()
-                .map(|e| view(contents, e))
+                .map(|e| RecoveryView::of(contents, e))
                 .collect())
         })
     })
     .await
 }
 
-/// The codes found in a pasted block, before saving: how many, and their
-/// shapes, so the user can check the paste was read right.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ParsedCodes {
-    /// The shapes of the codes found, in order.
-    pub shapes: Vec<String>,
+/// A pasted block of codes.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CodesText {
+    /// The text, as the service showed it.
+    pub text: String,
 }
 
-fn parse_block(text: &str) -> Result<Vec<Zeroizing<String>>, String> {
-    if text.len() > MAX_BLOCK_LEN {
-        return Err(format!(
-            "the text is {} bytes, more than the {MAX_BLOCK_LEN} a list of recovery codes could need",
-            text.len()
-        ));
-    }
-    parse_recovery_block(text).map_err(|e| e.to_string())
-}
-
-/// Splits a pasted block into codes without storing anything.
+/// Splits a pasted block into codes; only their masked shapes come back.
 #[tauri::command]
-pub async fn recovery_parse(text: String) -> Result<ParsedCodes, String> {
-    let text = Zeroizing::new(text);
-    let codes = parse_block(&text)?;
+pub async fn recovery_parse(_app: AppHandle, request: CodesText) -> CommandResult<ParsedCodes> {
+    let text = Zeroizing::new(request.text);
+    let codes = parse_codes(&text)?;
     Ok(ParsedCodes {
-        shapes: codes.iter().map(|c| shape(c)).collect(),
+        shapes: codes.iter().map(|c| mask(c)).collect(),
     })
 }
 
-/// Where pasted codes go.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, tag = "kind")]
+/// Where new codes go, as the page names it.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(deny_unknown_fields)]
 pub enum RecoveryTarget {
-    /// An existing entry.
+    /// An existing set, by its id.
     Entry {
-        /// The entry's id.
+        /// The set's id.
         id: String,
     },
-    /// An OTP account (its entry is made if it has none).
+    /// An account, by its id.
     Account {
         /// The account's id.
         id: String,
     },
-    /// A new service without an OTP account here.
+    /// A service with no OTP account here.
     Service {
         /// The service.
         issuer: String,
-        /// The account at the service (may be empty).
+        /// The account at the service.
         name: String,
     },
 }
 
-/// Saves the codes of a pasted block (all or none), making the entry if
-/// needed; `rotating` marks a service that replaces each used code.
+/// Codes to save.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecoveryAdd {
+    /// Where they go.
+    pub target: RecoveryTarget,
+    /// The pasted block.
+    pub text: String,
+    /// The service issues a new code for each one used.
+    pub rotating: bool,
+    /// A note replacing the set's.
+    pub note: Option<String>,
+}
+
+/// Saves pasted recovery codes.
 #[tauri::command]
-pub async fn recovery_add(
-    app: AppHandle,
-    target: RecoveryTarget,
-    text: String,
-    rotating: bool,
-    note: Option<String>,
-) -> Result<RecoveryView, String> {
-    let text = Zeroizing::new(text);
-    let codes = parse_block(&text)?;
-    if let Some(note) = &note {
-        check_chars(note, MAX_NOTES_CHARS, "note")?;
-    }
-    let target = match target {
-        RecoveryTarget::Entry { id } => RecoveryTarget::Entry {
-            id: account_id(&id)?.as_str().to_owned(),
+pub async fn recovery_add(app: AppHandle, request: RecoveryAdd) -> CommandResult<RecoveryView> {
+    let text = Zeroizing::new(request.text);
+    let codes = parse_codes(&text)?;
+    let target = match request.target {
+        RecoveryTarget::Entry { id } => CodesTarget::Entry(parse_id(&id)?),
+        RecoveryTarget::Account { id } => CodesTarget::Account(parse_id(&id)?),
+        RecoveryTarget::Service { issuer, name } => CodesTarget::NewService {
+            issuer: clean_label(&issuer, "service")?,
+            name,
         },
-        RecoveryTarget::Account { id } => RecoveryTarget::Account {
-            id: account_id(&id)?.as_str().to_owned(),
-        },
-        RecoveryTarget::Service { issuer, name } => {
-            let issuer = clean_label(&issuer, MAX_LABEL_CHARS, "service")?;
-            if issuer.is_empty() {
-                return Err("name the service the codes are for".to_owned());
-            }
-            RecoveryTarget::Service {
-                issuer,
-                name: clean_label(&name, MAX_LABEL_CHARS, "account name")?,
-            }
-        }
     };
+    let (rotating, note) = (request.rotating, request.note);
     blocking(app, move |state| {
         state.with_session(|s| {
-            let now = system_seconds();
-            let id = s.update(now, |contents| -> Result<AccountId, String> {
-                let fresh = |owner| {
-                    RecoveryEntry::new(owner, RecoveryCodes::new(rotating, String::new()), now)
-                        .map_err(|e| e.to_string())
-                };
-                let id = match &target {
-                    RecoveryTarget::Entry { id } => {
-                        let id = account_id(id)?;
-                        contents
-                            .recovery_entry(&id)
-                            .ok_or("those recovery codes are no longer in the vault")?;
-                        id
-                    }
-                    RecoveryTarget::Account { id } => {
-                        let account_id = account_id(id)?;
-                        contents
-                            .account(&account_id)
-                            .ok_or("the account is no longer in the vault")?;
-                        match contents.recovery_for_account(&account_id) {
-                            Some(entry) => entry.id.clone(),
-                            None => {
-                                let entry = fresh(RecoveryOwner::Account { account_id })?;
-                                let id = entry.id.clone();
-                                contents.recovery.push(entry);
-                                id
-                            }
-                        }
-                    }
-                    RecoveryTarget::Service { issuer, name } => {
-                        let entry = fresh(RecoveryOwner::Service {
-                            issuer: issuer.clone(),
-                            name: name.clone(),
-                        })?;
-                        let id = entry.id.clone();
-                        contents.recovery.push(entry);
-                        id
-                    }
-                };
-                let entry = contents.recovery_mut(&id).ok_or("the entry vanished")?;
-                if entry.codes.codes().len() + codes.len() > MAX_CODES_PER_ENTRY {
-                    return Err(format!(
-                        "one service can keep at most {MAX_CODES_PER_ENTRY} recovery codes"
-                    ));
-                }
-                if rotating {
-                    entry.codes.rotating = true;
-                }
-                if let Some(note) = &note {
-                    entry.codes.note = note.clone();
-                }
-                entry
-                    .codes
-                    .add(codes.clone(), now)
-                    .map_err(|e| e.to_string())?;
-                entry.updated_at = now;
-                Ok(id)
+            let saved = s.change(|vault| {
+                vault.add_recovery_codes(target, codes, rotating, note, system_seconds())
             })?;
-            let contents = s.vault.contents();
-            let entry = contents.recovery_entry(&id).ok_or("the entry vanished")?;
-            Ok(view(contents, entry))
+            view_of(s.contents(), &saved.entry_id)
         })
     })
     .await
 }
 
-/// Finds the code at `index` of entry `id`, checking it still has the shape
-/// the user saw (the CLI may have changed the list meanwhile).
-fn code_at<'c>(
-    contents: &'c Contents,
+fn view_of(contents: &Contents, id: &AccountId) -> CommandResult<RecoveryView> {
+    let entry = contents
+        .recovery_entry(id)
+        .ok_or_else(|| CommandError::invalid("those recovery codes are no longer in the vault"))?;
+    Ok(RecoveryView::of(contents, entry))
+}
+
+/// The code at `index` of the set `id`, if its masked shape is still
+/// `expected_shape` (else the list changed meanwhile).
+fn code_at(
+    contents: &Contents,
     id: &AccountId,
     index: usize,
     expected_shape: &str,
-) -> Result<&'c str, String> {
+) -> CommandResult<Zeroizing<String>> {
     let entry = contents
         .recovery_entry(id)
-        .ok_or("those recovery codes are no longer in the vault")?;
-    let code = entry
+        .ok_or_else(|| CommandError::invalid("those recovery codes are no longer in the vault"))?;
+    entry
         .codes
         .codes()
         .get(index)
         .map(|c| c.code())
-        .filter(|c| shape(c) == expected_shape)
-        .ok_or("the list of codes changed meanwhile; look again")?;
-    Ok(code)
+        .filter(|c| mask(c) == expected_shape)
+        .map(|c| Zeroizing::new(c.to_owned()))
+        .ok_or_else(|| CommandError::invalid("the list of codes changed meanwhile; look again"))
 }
 
-/// What marking a code used found out.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Used {
-    /// The entry after the change.
-    pub entry: RecoveryView,
-    /// The service replaces used codes: ask for the new one now.
-    pub replacement_expected: bool,
+/// One code of a set, by its place and masked shape.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CodeRef {
+    /// The set's id.
+    pub id: String,
+    /// The code's place in the set.
+    pub index: usize,
+    /// Its masked shape, as listed.
+    pub shape: String,
 }
 
-/// Marks the code at `index` used (it stays, with its date).
+impl CodeRef {
+    fn checked(&self) -> CommandResult<AccountId> {
+        check_chars(&self.shape, 256, "code")?;
+        Ok(parse_id(&self.id)?)
+    }
+}
+
+/// Marks a code used.
 #[tauri::command]
-pub async fn recovery_use(
-    app: AppHandle,
-    id: String,
-    index: usize,
-    shape: String,
-) -> Result<Used, String> {
-    let id = account_id(&id)?;
-    check_chars(&shape, 256, "code")?;
+pub async fn recovery_use(app: AppHandle, request: CodeRef) -> CommandResult<Used> {
+    let id = request.checked()?;
     blocking(app, move |state| {
         state.with_session(|s| {
-            let now = system_seconds();
-            let outcome = s.update(now, |contents| {
-                let code = Zeroizing::new(code_at(contents, &id, index, &shape)?.to_owned());
-                let entry = contents.recovery_mut(&id).ok_or("the entry vanished")?;
-                let outcome = entry
-                    .codes
-                    .use_code(&code, now)
-                    .map_err(|e| e.to_string())?;
-                entry.updated_at = now;
-                Ok(outcome)
-            })?;
-            let contents = s.vault.contents();
-            let entry = contents.recovery_entry(&id).ok_or("the entry vanished")?;
+            let code = code_at(s.contents(), &id, request.index, &request.shape)?;
+            let used =
+                s.change(|vault| vault.use_recovery_code(&id, &code, None, system_seconds()))?;
             Ok(Used {
-                entry: view(contents, entry),
-                replacement_expected: outcome.replacement_expected,
+                entry: view_of(s.contents(), &id)?,
+                replacement_expected: used.replacement_missing,
             })
         })
     })
     .await
 }
 
-/// Removes one code (`index` given) or the whole entry.
+/// One code, or (no index) the whole set, to remove.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecoveryRemove {
+    /// The set's id.
+    pub id: String,
+    /// The code's place, or none for the whole set.
+    pub index: Option<usize>,
+    /// Its masked shape, as listed.
+    pub shape: Option<String>,
+}
+
+/// Removes one code, or every code of the set.
 #[tauri::command]
-pub async fn recovery_remove(
-    app: AppHandle,
-    id: String,
-    index: Option<usize>,
-    shape: Option<String>,
-) -> Result<(), String> {
-    let id = account_id(&id)?;
+pub async fn recovery_remove(app: AppHandle, request: RecoveryRemove) -> CommandResult<()> {
+    let id = parse_id(&request.id)?;
     blocking(app, move |state| {
         state.with_session(|s| {
-            s.update(system_seconds(), |contents| match index {
-                Some(index) => {
-                    let code = Zeroizing::new(
-                        code_at(contents, &id, index, shape.as_deref().unwrap_or_default())?
-                            .to_owned(),
-                    );
-                    let entry = contents.recovery_mut(&id).ok_or("the entry vanished")?;
-                    entry.codes.remove_code(&code).map_err(|e| e.to_string())
-                }
-                None => {
-                    let before = contents.recovery.len();
-                    contents.recovery.retain(|e| e.id != id);
-                    if contents.recovery.len() == before {
-                        return Err("those recovery codes are no longer in the vault".to_owned());
-                    }
-                    Ok(())
-                }
-            })
+            let code = match request.index {
+                Some(index) => Some(code_at(
+                    s.contents(),
+                    &id,
+                    index,
+                    request.shape.as_deref().unwrap_or_default(),
+                )?),
+                None => None,
+            };
+            s.change(|vault| {
+                vault.remove_recovery(&id, code.as_deref().map(|c| c.as_str()), system_seconds())
+            })?;
+            Ok(())
         })
     })
     .await
 }
 
-/// Reveals every code of an entry, because the user asked to see them.
+/// One set of codes, by id.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EntryRef {
+    /// The set's id.
+    pub id: String,
+}
+
+/// The codes themselves: only when the user asks to reveal them.
 #[tauri::command]
-pub async fn recovery_reveal(app: AppHandle, id: String) -> Result<Vec<String>, String> {
-    let id = account_id(&id)?;
+pub async fn recovery_reveal(app: AppHandle, request: EntryRef) -> CommandResult<Vec<String>> {
+    let id = parse_id(&request.id)?;
     blocking(app, move |state| {
         state.with_session(|s| {
-            let entry = s
-                .vault
-                .contents()
-                .recovery_entry(&id)
-                .ok_or("those recovery codes are no longer in the vault")?;
+            let entry = s.contents().recovery_entry(&id).ok_or_else(|| {
+                CommandError::invalid("those recovery codes are no longer in the vault")
+            })?;
             Ok(entry
                 .codes
                 .codes()
@@ -419,86 +250,51 @@ pub async fn recovery_reveal(app: AppHandle, id: String) -> Result<Vec<String>, 
     .await
 }
 
-/// Copies the code at `index` to the clipboard (cleared after the delay),
-/// without it passing through the webview.
+/// Copies one code to the clipboard from Rust; returns the seconds until
+/// it is cleared.
 #[tauri::command]
-pub async fn recovery_copy(
-    app: AppHandle,
-    id: String,
-    index: usize,
-    shape: String,
-) -> Result<Option<u32>, String> {
-    let id = account_id(&id)?;
-    check_chars(&shape, 256, "code")?;
+pub async fn recovery_copy(app: AppHandle, request: CodeRef) -> CommandResult<Option<u32>> {
+    let id = request.checked()?;
     blocking(app, move |state| {
-        let (code, settings) = state.with_session(|s| {
-            let contents = s.vault.contents();
-            let code = Zeroizing::new(code_at(contents, &id, index, &shape)?.to_owned());
-            Ok((code, AppSettings::from_map(&contents.settings.extra)))
+        let (code, preferences) = state.with_session(|s| {
+            let code = code_at(s.contents(), &id, request.index, &request.shape)?;
+            Ok((code, s.vault.preferences()))
         })?;
         state
             .clipboard
-            .copy(&code, settings.clipboard_clear_after())?;
-        Ok((settings.clipboard_clear_seconds > 0).then_some(settings.clipboard_clear_seconds))
+            .copy(&code, preferences.clipboard_clear_after())
+            .map_err(CommandError::invalid)?;
+        Ok(
+            (preferences.clipboard_clear_seconds > 0)
+                .then_some(preferences.clipboard_clear_seconds),
+        )
     })
     .await
 }
 
-/// Changes an entry's note or its rotating mark.
+/// What to change in a set.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecoveryEdit {
+    /// The set's id.
+    pub id: String,
+    /// Whether its service rotates codes.
+    pub rotating: Option<bool>,
+    /// Its note.
+    pub note: Option<String>,
+}
+
+/// Changes whether a set rotates, or its note.
 #[tauri::command]
-pub async fn recovery_edit(
-    app: AppHandle,
-    id: String,
-    rotating: Option<bool>,
-    note: Option<String>,
-) -> Result<RecoveryView, String> {
-    let id = account_id(&id)?;
-    if let Some(note) = &note {
-        check_chars(note, MAX_NOTES_CHARS, "note")?;
-    }
+pub async fn recovery_edit(app: AppHandle, request: RecoveryEdit) -> CommandResult<RecoveryView> {
+    let id = parse_id(&request.id)?;
     blocking(app, move |state| {
         state.with_session(|s| {
-            let now = system_seconds();
-            s.update(now, |contents| {
-                let entry = contents
-                    .recovery_mut(&id)
-                    .ok_or("those recovery codes are no longer in the vault")?;
-                if let Some(rotating) = rotating {
-                    entry.codes.rotating = rotating;
-                }
-                if let Some(note) = note {
-                    entry.codes.note = note;
-                }
-                entry.updated_at = now;
-                Ok(())
+            s.change(|vault| {
+                vault.edit_recovery(&id, request.rotating, request.note, system_seconds())
             })?;
-            let contents = s.vault.contents();
-            let entry = contents.recovery_entry(&id).ok_or("the entry vanished")?;
-            Ok(view(contents, entry))
+            view_of(s.contents(), &id)
         })
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shapes_hide_every_letter_and_digit() {
-        assert_eq!(shape("a1b2c-3d4e5"), "•••••-•••••");
-        assert_eq!(shape("1234 5678"), "•••• ••••");
-        assert_eq!(shape("ÄBC_9"), "•••_•");
-    }
-
-    #[test]
-    fn oversized_blocks_are_refused_before_parsing() {
-        let huge = "1234 5678\n".repeat(MAX_BLOCK_LEN / 10 + 1);
-        assert!(parse_block(&huge).unwrap_err().contains("more than"));
-        assert_eq!(parse_block("a1b2c-3d4e5\nf6a7b-8c9d0").unwrap().len(), 2);
-        let page = "GitHub recovery codes\n\n1. a1b2c-3d4e5\n2. f6a7b-8c9d0\n3. 11111-22222\n\nKeep them safe.";
-        assert_eq!(parse_block(page).unwrap().len(), 3);
-        let typed = page.replace('\n', "\r\n");
-        assert_eq!(parse_block(&typed).unwrap().len(), 3);
-    }
 }

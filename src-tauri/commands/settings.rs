@@ -1,31 +1,29 @@
-//! Reading and changing the app's settings (kept in the vault; see
-//! `crate::settings` for the keys).
+//! Reading and changing the user's preferences (kept in the vault; see
+//! `tessera_core::preferences` for the keys, which the command line reads
+//! too).
 
 use tauri::AppHandle;
+use tessera_core::preferences::Preferences;
 
-use crate::settings::AppSettings;
+use crate::error::CommandResult;
 use crate::state::{blocking, system_seconds};
 
-/// The settings of the unlocked vault.
+/// The preferences of the unlocked vault.
 #[tauri::command]
-pub async fn get_settings(app: AppHandle) -> Result<AppSettings, String> {
+pub async fn get_settings(app: AppHandle) -> CommandResult<Preferences> {
     blocking(app, |state| {
-        state.with_session(|s| Ok(AppSettings::from_map(&s.vault.contents().settings.extra)))
+        state.with_session(|s| Ok(s.vault.preferences()))
     })
     .await
 }
 
-/// Validates and saves every setting; returns them as saved.
+/// Validates and saves every preference; returns them as saved.
 #[tauri::command]
-pub async fn set_settings(app: AppHandle, settings: AppSettings) -> Result<AppSettings, String> {
-    settings.validate()?;
+pub async fn set_settings(app: AppHandle, request: Preferences) -> CommandResult<Preferences> {
     blocking(app, move |state| {
         state.with_session(|s| {
-            s.update(system_seconds(), |contents| -> Result<(), String> {
-                settings.write_to(&mut contents.settings.extra);
-                Ok(())
-            })?;
-            Ok(AppSettings::from_map(&s.vault.contents().settings.extra))
+            s.change(|vault| vault.set_preferences(&request, system_seconds()))?;
+            Ok(s.vault.preferences())
         })
     })
     .await

@@ -1,35 +1,16 @@
 //! Creating, unlocking and locking the vault, and its key slots.
 
-use std::path::Path;
-
-use serde::Serialize;
+use serde::Deserialize;
 use tauri::AppHandle;
-use tessera_vault::{
-    Contents, CreateOptions, KdfParams, OsKeyring, Password, UnlockedVault, VaultError,
-};
+use tessera_core::limits::check_password;
+use tessera_core::{NewVault, Vault};
+use tessera_vault::{OsKeyring, Password, Unlock};
+use ts_rs::TS;
 
-use crate::limits::MAX_PASSWORD_BYTES;
+use crate::error::{CommandError, CommandResult};
 use crate::state::{blocking, system_seconds, AppState};
+use crate::views::VaultStatus;
 
-/// What the UI needs to pick its first screen. Nothing secret.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VaultStatus {
-    /// The vault file, as the user should see it (`None` if unknown).
-    pub path: Option<String>,
-    /// Whether a file exists there.
-    pub exists: bool,
-    /// Whether it has a password slot.
-    pub has_password: bool,
-    /// Whether it has a keyring slot.
-    pub has_keyring: bool,
-    /// Whether it is unlocked in this app.
-    pub unlocked: bool,
-    /// Why the file cannot be used (unknown path, damaged header), if so.
-    pub error: Option<String>,
-}
-
-/// Reads the status without unlocking anything.
 fn status(state: &AppState) -> VaultStatus {
     let path = match state.vault_path() {
         Ok(path) => path,
@@ -65,96 +46,77 @@ fn status(state: &AppState) -> VaultStatus {
     status
 }
 
-/// Where the vault is and how it can be unlocked.
+/// Where the vault is and how it opens.
 #[tauri::command]
-pub async fn vault_status(app: AppHandle) -> Result<VaultStatus, String> {
+pub async fn vault_status(app: AppHandle) -> CommandResult<VaultStatus> {
     blocking(app, |state| Ok(status(state))).await
 }
 
-fn password(text: String) -> Result<Password, String> {
-    let password = Password::new(text);
-    if password.is_empty() {
-        return Err("the password must not be empty".to_owned());
-    }
-    Ok(password)
+/// A password from the page, bounded and not empty.
+fn password(text: String) -> CommandResult<Password> {
+    check_password(&text)?;
+    Ok(Password::new(text))
 }
 
-fn check_password_size(text: &str) -> Result<(), String> {
-    if text.len() > MAX_PASSWORD_BYTES {
-        return Err(format!(
-            "the password is longer than {MAX_PASSWORD_BYTES} bytes"
-        ));
-    }
-    Ok(())
+/// The vault to create.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateVault {
+    /// Unlock with this password (none: keyring only).
+    pub password: Option<String>,
+    /// Unlock through the OS keyring too.
+    pub keyring: bool,
 }
 
-/// Makes the vault's folder, readable by its owner only (as the CLI does).
-fn create_private_folder(folder: &Path) -> Result<(), String> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(folder)
-        .map_err(|e| format!("cannot create the folder {}: {e}", folder.display()))
-}
-
-/// Creates the vault with a password, a keyring slot, or both, and leaves
-/// it unlocked. Refuses to overwrite anything.
+/// Creates the vault (never over an existing file) and unlocks it.
 #[tauri::command]
-pub async fn create_vault(
-    app: AppHandle,
-    password: Option<String>,
-    keyring: bool,
-) -> Result<VaultStatus, String> {
-    if let Some(text) = &password {
-        check_password_size(text)?;
-    }
-    let password = password.map(self::password).transpose()?;
-    if password.is_none() && !keyring {
-        return Err(VaultError::NoSlot.to_string());
-    }
+pub async fn create_vault(app: AppHandle, request: CreateVault) -> CommandResult<VaultStatus> {
+    let password = request.password.map(password).transpose()?;
+    let keyring = request.keyring;
     blocking(app, move |state| {
-        let path = state.vault_path()?.to_owned();
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            create_private_folder(folder)?;
-        }
+        let path = state
+            .vault_path()
+            .map_err(CommandError::invalid)?
+            .to_owned();
         let store = OsKeyring::new();
-        let options = CreateOptions {
+        let slots = NewVault {
             password: password.as_ref(),
-            kdf: KdfParams::DEFAULT,
             keyring: keyring.then_some(&store as &dyn tessera_vault::KeyStore),
         };
-        let vault = UnlockedVault::create(&path, options, Contents::default(), system_seconds())
-            .map_err(|e| e.to_string())?;
+        let vault = Vault::create(&path, slots, system_seconds())?;
         state.open(vault);
         Ok(status(state))
     })
     .await
 }
 
-/// Unlocks with the password. A wrong password is an error saying so; the
-/// UI keeps what was typed.
+/// A password typed on the unlock screen.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordEntry {
+    /// The password.
+    pub password: String,
+}
+
+/// Unlocks with the password.
 #[tauri::command]
-pub async fn unlock(app: AppHandle, password: String) -> Result<VaultStatus, String> {
-    check_password_size(&password)?;
-    let password = self::password(password)?;
+pub async fn unlock(app: AppHandle, request: PasswordEntry) -> CommandResult<VaultStatus> {
+    let password = password(request.password)?;
     blocking(app, move |state| {
-        let path = state.vault_path()?.to_owned();
+        let path = state
+            .vault_path()
+            .map_err(CommandError::invalid)?
+            .to_owned();
         // Derived outside the session lock: the codes tick must not wait
         // half a second for Argon2.
-        let vault =
-            UnlockedVault::open_with_password(&path, &password).map_err(|e| e.to_string())?;
+        let vault = Vault::open(&path, Unlock::Password(&password))?;
         state.open(vault);
         Ok(status(state))
     })
     .await
 }
 
-/// Unlocks with the keyring unless the vault is open already; waits for an
-/// unlock in progress (the one started with the app) rather than asking the
-/// keyring twice.
-fn keyring_unlock(state: &AppState) -> Result<(), String> {
+fn keyring_unlock(state: &AppState) -> CommandResult<()> {
     let _gate = state
         .keyring_gate
         .lock()
@@ -162,16 +124,18 @@ fn keyring_unlock(state: &AppState) -> Result<(), String> {
     if state.session().is_some() {
         return Ok(());
     }
-    let path = state.vault_path()?.to_owned();
-    let vault =
-        UnlockedVault::open_with_keyring(&path, &OsKeyring::new()).map_err(|e| e.to_string())?;
+    let path = state
+        .vault_path()
+        .map_err(CommandError::invalid)?
+        .to_owned();
+    let vault = Vault::open(&path, Unlock::Keyring(&OsKeyring::new()))?;
     state.open(vault);
     Ok(())
 }
 
-/// Unlocks with the OS keyring's key, without asking anything.
+/// Unlocks with the OS keyring's key.
 #[tauri::command]
-pub async fn unlock_with_keyring(app: AppHandle) -> Result<VaultStatus, String> {
+pub async fn unlock_with_keyring(app: AppHandle) -> CommandResult<VaultStatus> {
     blocking(app, |state| {
         keyring_unlock(state)?;
         Ok(status(state))
@@ -179,10 +143,8 @@ pub async fn unlock_with_keyring(app: AppHandle) -> Result<VaultStatus, String> 
     .await
 }
 
-/// At start-up, when the vault has a keyring slot, asks the keyring for its
-/// key while the webview is still loading, so the codes show as soon as the
-/// page is up. (The UI would ask the same at start; a failure is left for
-/// it to ask again and report.) Never after a lock: only at launch.
+/// At start-up, a vault with a keyring slot is unlocked through it, so the
+/// codes show without a password (a keyring that fails leaves it locked).
 pub fn unlock_at_start(state: &AppState) {
     let has_keyring = state
         .vault_path()
@@ -194,10 +156,9 @@ pub fn unlock_at_start(state: &AppState) {
     }
 }
 
-/// Locks: drops the open vault (its keys are wiped) and clears a copied
-/// code from the clipboard.
+/// Locks: the keys are wiped, a copied code is cleared.
 #[tauri::command]
-pub async fn lock(app: AppHandle) -> Result<VaultStatus, String> {
+pub async fn lock(app: AppHandle) -> CommandResult<VaultStatus> {
     blocking(app, |state| {
         state.lock();
         Ok(status(state))
@@ -205,69 +166,56 @@ pub async fn lock(app: AppHandle) -> Result<VaultStatus, String> {
     .await
 }
 
-/// Sets a new password (adding a password slot if there was none). When the
-/// vault has a password, the current one must be given: an unlocked window
-/// left alone must not be enough to take the vault over.
+/// A password change: the current password (when the vault has one) and
+/// the new one.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChangePassword {
+    /// The current password.
+    pub current: Option<String>,
+    /// The new password.
+    pub new: String,
+}
+
+/// Sets or changes the password (the current one is needed when there is
+/// one: the core's rule, which the command line follows too).
 #[tauri::command]
 pub async fn change_password(
     app: AppHandle,
-    current: Option<String>,
-    new: String,
-) -> Result<VaultStatus, String> {
-    if let Some(text) = &current {
-        check_password_size(text)?;
-    }
-    check_password_size(&new)?;
-    let current = current.map(password).transpose()?;
-    let new = password(new)?;
+    request: ChangePassword,
+) -> CommandResult<VaultStatus> {
+    let current = request.current.map(password).transpose()?;
+    let new = password(request.new)?;
     blocking(app, move |state| {
-        let path = state.vault_path()?.to_owned();
-        let has_password = state.with_session(|s| Ok(s.vault.info().has_password()))?;
-        if has_password {
-            let current = current.ok_or("give the current password")?;
-            // Opening a second copy checks the password without touching the
-            // open one; it is dropped (and wiped) at once.
-            UnlockedVault::open_with_password(&path, &current).map_err(|e| match e {
-                VaultError::WrongPassword { .. } => "the current password is wrong".to_owned(),
-                other => other.to_string(),
-            })?;
-        }
+        state.with_session(|s| s.change(|vault| vault.change_password(current.as_ref(), &new)))?;
+        Ok(status(state))
+    })
+    .await
+}
+
+/// The keyring slot wanted on or off.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetKeyring {
+    /// On or off.
+    pub enabled: bool,
+}
+
+/// Adds or removes the OS keyring slot.
+#[tauri::command]
+pub async fn set_keyring(app: AppHandle, request: SetKeyring) -> CommandResult<VaultStatus> {
+    blocking(app, move |state| {
         state.with_session(|s| {
-            s.vault
-                .set_password(&new, KdfParams::DEFAULT)
-                .map_err(|e| e.to_string())?;
-            s.changed();
-            Ok(())
+            s.change(|vault| vault.set_keyring(&OsKeyring::new(), request.enabled))
         })?;
         Ok(status(state))
     })
     .await
 }
 
-/// Adds or removes the keyring slot. Removing it is refused while it is the
-/// only way in (the vault says so).
+/// The user did something: postpones the idle auto-lock.
 #[tauri::command]
-pub async fn set_keyring(app: AppHandle, enabled: bool) -> Result<VaultStatus, String> {
-    blocking(app, move |state| {
-        state.with_session(|s| {
-            let store = OsKeyring::new();
-            let result = if enabled {
-                s.vault.enable_keyring(&store)
-            } else {
-                s.vault.disable_keyring(&store)
-            };
-            s.changed();
-            result.map_err(|e| e.to_string())
-        })?;
-        Ok(status(state))
-    })
-    .await
-}
-
-/// Records that the user did something in the window; the idle auto-lock
-/// counts from the last report. The UI reports at most every few seconds.
-#[tauri::command]
-pub async fn activity(app: AppHandle) -> Result<(), String> {
+pub async fn activity(app: AppHandle) -> CommandResult<()> {
     blocking(app, |state| {
         if let Some(s) = state.session().as_mut() {
             s.last_activity = std::time::Instant::now();
@@ -275,4 +223,24 @@ pub async fn activity(app: AppHandle) -> Result<(), String> {
         Ok(())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_vault::VaultError;
+
+    #[test]
+    fn a_wrong_password_reaches_the_page_as_its_own_kind() {
+        let error: CommandError = VaultError::WrongPassword {
+            path: "v".into(),
+            backups: Default::default(),
+        }
+        .into();
+        assert_eq!(error.kind, tessera_core::ErrorKind::WrongPassword);
+        assert_eq!(
+            password(String::new()).unwrap_err().kind,
+            tessera_core::ErrorKind::Invalid
+        );
+    }
 }

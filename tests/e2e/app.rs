@@ -257,7 +257,7 @@ fn invoke_from_page(app: &AppSession, command: &str, args: &str) -> String {
     let script = format!(
         "const done = arguments[arguments.length - 1];\
          window.__TAURI_INTERNALS__.invoke('{command}', {args})\
-           .then(() => done('allowed'), (e) => done('denied: ' + e));"
+           .then(() => done('allowed'), (e) => done('denied: ' + (e && e.kind ? e.kind + ': ' + e.message : e)));"
     );
     app.execute_async(&script)
         .as_str()
@@ -286,7 +286,11 @@ fn webview_reaches_only_the_commands_its_capability_grants() {
         "an unknown command was {verdict}"
     );
     // A granted command still refuses oversized input, cleanly.
-    let verdict = invoke_from_page(&app, "unlock", "{password: 'x'.repeat(2 * 1024 * 1024)}");
+    let verdict = invoke_from_page(
+        &app,
+        "unlock",
+        "{request: {password: 'x'.repeat(2 * 1024 * 1024)}}",
+    );
     assert!(
         verdict.contains("longer than 1024 bytes"),
         "a 2 MB password was {verdict}"
@@ -555,7 +559,7 @@ fn typing_searches_and_enter_copies_the_first_match() {
 #[test]
 fn a_search_over_a_long_list_shows_only_matching_rows_from_the_first_frame() {
     require_keyring();
-    // Far more rows than the list removes in one step (accounts.ts), so a
+    // Far more rows than the list removes in one step (account-list.ts), so a
     // list can still be emptying when the next search replaces another.
     let vault = bench_vault(1000);
     let app = start(&vault);
@@ -1674,7 +1678,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// Rows off screen draw no countdown each tick, and take new codes a chunk
-/// a frame (accounts.ts): every row must still show the current code, and
+/// a frame (account-list.ts): every row must still show the current code, and
 /// a row scrolled into view its current countdown. Rows far from the screen
 /// have no drawings (ring, icons) until they come near it. Codes with a
 /// 2 s period change while the test watches.

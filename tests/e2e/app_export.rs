@@ -297,3 +297,158 @@ fn every_export_of_the_app_reads_back() {
         assert!(codes.contains(code), "{code} imported by the app: {codes}");
     }
 }
+
+/// Recovery codes of a vault as `recovery list --json --reveal` gives
+/// them, without ids, sorted: what must match between two vaults.
+fn recovery_summary(vault: &TestVault) -> Vec<serde_json::Value> {
+    let listed: serde_json::Value = serde_json::from_str(&stdout_ok(
+        &vault.run_with_password(&["recovery", "list", "--json", "--reveal"]),
+        "recovery list",
+    ))
+    .unwrap();
+    let mut sets: Vec<serde_json::Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|set| {
+            let mut set = set.clone();
+            set.as_object_mut().unwrap().remove("id");
+            for code in set["codes"].as_array_mut().unwrap() {
+                code.as_object_mut().unwrap().remove("used_at");
+            }
+            set
+        })
+        .collect();
+    sets.sort_by_key(|s| s.to_string());
+    sets
+}
+
+/// A vault holding the account the import file repeats, with recovery
+/// codes of its own (one of them also in the file).
+fn target_vault() -> TestVault {
+    let vault = crate::transfer::fresh_vault();
+    stdout_ok(
+        &vault.run_with_password(&[
+            "add",
+            "otpauth://totp/Shared:me?secret=JBSWY3DPEHPK3PXP&issuer=Shared",
+        ]),
+        "add",
+    );
+    stdout_ok(
+        &vault.run_with_password(&["recovery", "add", "shared", "--yes", "s-2222", "s-3333"]),
+        "recovery add",
+    );
+    vault
+}
+
+/// Issue 20's acceptance: the app took in an imported file by its own rule
+/// (every picked account added, no duplicate plan), so one file gave
+/// different vaults from the app and from `tessera import`. Both now take
+/// it in through tessera-core: the same accounts, duplicates skipped the
+/// same way, and the same recovery codes kept.
+#[test]
+fn regression_one_import_file_gives_the_same_vault_from_the_cli_and_the_app() {
+    // The file: the targets' account again (with codes, one shared), a new
+    // account listed twice (the second with other code settings, which the
+    // app used to add as a second account), and a service known only by
+    // its codes.
+    let source = crate::transfer::fresh_vault();
+    for args in [
+        &[
+            "add",
+            "otpauth://totp/Shared:me?secret=JBSWY3DPEHPK3PXP&issuer=Shared",
+        ][..],
+        &[
+            "add",
+            "otpauth://totp/New:one?secret=KRSXG5CTMVRXEZLU&issuer=New",
+        ],
+        &[
+            "add",
+            "--force",
+            "otpauth://totp/New:one?secret=KRSXG5CTMVRXEZLU&issuer=New&digits=8",
+        ],
+        &["recovery", "add", "shared", "--yes", "s-1111", "s-2222"],
+        &[
+            "recovery",
+            "add",
+            "Bank",
+            "--new-service",
+            "--yes",
+            "b-4444",
+        ],
+    ] {
+        stdout_ok(&source.run_with_password(args), "set up the file");
+    }
+    stdout_ok(
+        &source.run_with_password(&["recovery", "use", "shared", "s-1111"]),
+        "use a code",
+    );
+    let file = source.dir.path().join("file.tessera");
+    let password = source.dir.path().join("file-password");
+    std::fs::write(&password, "file secret\n").unwrap();
+    stdout_ok(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "tessera",
+            "-o",
+            file.to_str().unwrap(),
+            "--export-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "export",
+    );
+
+    let by_cli = target_vault();
+    let out = stdout_ok(
+        &by_cli.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "import",
+    );
+    assert!(out.contains("added 1 account(s): New (one)"), "{out}");
+    assert!(
+        out.contains("duplicate New (one) (listed twice): skipped"),
+        "{out}"
+    );
+
+    let by_app = target_vault();
+    let app = AppSession::start(
+        &app_binary(),
+        &[("TESSERA_VAULT", by_app.path.to_str().unwrap())],
+    );
+    app.wait_for("[data-testid=password]", START)
+        .send_keys("correct horse");
+    app.wait_for("[data-testid=unlock]", SHORT).click();
+    app.wait_for("[data-testid=add-account]", START).click();
+    app.wait_for("[data-testid=add-import]", SHORT).click();
+    app.wait_for("[data-testid=import-file]", SHORT)
+        .send_keys(file.to_str().unwrap());
+    app.wait_for("[data-testid=import-password]", SHORT)
+        .send_keys("file secret");
+    app.wait_for("[data-testid=import-unlock]", SHORT).click();
+    let found = text_of(&app, "[data-testid=found]");
+    assert!(
+        found.contains("Shared (me) (already in Tessera)"),
+        "{found}"
+    );
+    // What the user is offered is taken in as offered: new accounts ticked,
+    // the one already here not.
+    app.wait_for("[data-testid=add-found]", SHORT).click();
+    let added = text_of(&app, "[data-testid=added-title]");
+    assert!(added.contains("New"), "{added}");
+    app.wait_for("[data-testid=added-done]", SHORT).click();
+    wait_for_rows(&app, "the imported account", 2);
+    drop(app);
+
+    assert_eq!(summary(&by_app), summary(&by_cli));
+    assert_eq!(recovery_summary(&by_app), recovery_summary(&by_cli));
+    let codes = recovery_summary(&by_cli);
+    let shared = codes.iter().find(|s| s["issuer"] == "Shared").unwrap();
+    assert_eq!(shared["unused"], 2, "s-2222 and s-3333: {shared}");
+    assert_eq!(shared["used"], 1, "s-1111 stays used: {shared}");
+    assert!(codes.iter().any(|s| s["issuer"] == "Bank"), "{codes:?}");
+}

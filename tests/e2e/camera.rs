@@ -183,9 +183,9 @@ fn without_a_camera_the_panel_says_none_was_found() {
         "const done = arguments[arguments.length - 1];\
          const tauri = window.__TAURI_INTERNALS__;\
          const channel = (f) => '__CHANNEL__:' + tauri.transformCallback(f);\
-         tauri.invoke('start_camera', {index: 0, preview: channel(() => {}),\
+         tauri.invoke('start_camera', {request: {index: 0}, preview: channel(() => {}),\
              updates: channel((raw) => { if (raw.message) done(raw.message); })})\
-           .catch((e) => done({kind: 'refused', message: String(e)}));",
+           .catch((e) => done({kind: 'refused', message: JSON.stringify(e)}));",
     );
     assert_eq!(update["kind"], "failed", "{update}");
     let message = update["message"].as_str().unwrap_or_default();

@@ -40,18 +40,11 @@ fn files_in(relative: &str, extension: &str) -> Vec<PathBuf> {
     found
 }
 
-/// The commands `src-tauri/lib.rs` hands to `generate_handler!`.
+/// The commands the app registers: the one list in `src-tauri/ipc.rs`.
 fn registered_commands() -> BTreeSet<String> {
-    let source = read("src-tauri/lib.rs");
-    let start = source
-        .find("generate_handler![")
-        .expect("lib.rs registers its commands with generate_handler!");
-    let list = &source[start + "generate_handler![".len()..];
-    let list = &list[..list.find(']').expect("the end of generate_handler!")];
-    list.split(',')
-        .map(str::trim)
-        .filter(|path| !path.is_empty())
-        .map(|path| path.rsplit("::").next().unwrap().to_owned())
+    tessera_app::ipc::COMMANDS
+        .iter()
+        .map(|name| (*name).to_owned())
         .collect()
 }
 
@@ -110,7 +103,10 @@ fn capabilities() -> BTreeMap<String, Vec<String>> {
     all
 }
 
-/// The command names the UI passes to `invoke` (tests excluded).
+/// The command names the UI calls: the first argument of every `call(`
+/// and `invoke(` in ui/src (tests excluded). The one `invoke(command, …)`
+/// inside `call` itself passes its parameter on, and is the only call
+/// allowed a computed name.
 fn ui_invokes() -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for file in files_in("ui/src", "ts") {
@@ -118,39 +114,32 @@ fn ui_invokes() -> BTreeSet<String> {
             continue;
         }
         let source = std::fs::read_to_string(&file).unwrap();
-        let mut rest = source.as_str();
-        while let Some(at) = rest.find("invoke") {
-            rest = &rest[at + "invoke".len()..];
-            let mut call = rest;
-            // Skip a type argument, `invoke<Codes>(` or `invoke<{ a: b }>(`.
-            if call.starts_with('<') {
-                let mut depth = 0;
-                let end = call
-                    .char_indices()
-                    .find(|&(_, c)| {
-                        match c {
-                            '<' => depth += 1,
-                            '>' => depth -= 1,
-                            _ => {}
-                        }
-                        depth == 0
-                    })
-                    .map(|(i, _)| i + 1)
-                    .unwrap_or(0);
-                call = &call[end..];
+        for function in ["call", "invoke"] {
+            let mut rest = source.as_str();
+            while let Some(at) = rest.find(function) {
+                let before = source.len() - rest.len() + at;
+                rest = &rest[at + function.len()..];
+                let preceded_by_name = source[..before]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+                let Some(args) = rest.strip_prefix('(') else {
+                    continue;
+                };
+                if preceded_by_name {
+                    continue;
+                }
+                let args = args.trim_start();
+                if let Some(quoted) = args.strip_prefix('"') {
+                    names.insert(quoted[..quoted.find('"').unwrap()].to_owned());
+                } else if !(function == "invoke" && args.starts_with("command")) {
+                    panic!(
+                        "{}: {function} with a computed command name cannot be checked: {}",
+                        file.display(),
+                        &args[..args.len().min(40)]
+                    );
+                }
             }
-            let Some(args) = call.strip_prefix('(') else {
-                continue;
-            };
-            let args = args.trim_start();
-            let Some(quoted) = args.strip_prefix('"') else {
-                panic!(
-                    "{}: invoke with a computed command name cannot be checked: {}",
-                    file.display(),
-                    &args[..args.len().min(40)]
-                );
-            };
-            names.insert(quoted[..quoted.find('"').unwrap()].to_owned());
         }
     }
     names
@@ -197,7 +186,7 @@ fn every_reachable_command_is_one_the_ui_uses_and_nothing_else_is_granted() {
             problems.push(format!("{command} is reachable but the UI never calls it"));
         }
         if !registered.contains(command) {
-            problems.push(format!("{command} is granted but not registered in lib.rs"));
+            problems.push(format!("{command} is granted but not registered in ipc.rs"));
         }
     }
     for command in &used {

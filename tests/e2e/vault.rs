@@ -351,6 +351,41 @@ fn password_change_keeps_the_accounts() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
 
+/// Issue 20: the app asked for the current password before changing it,
+/// the command line did not (a vault the keyring opened, or left open,
+/// could have its password changed by whoever sat at it). Both follow the
+/// core's rule now: the current password is needed when there is one.
+#[test]
+fn regression_changing_the_password_needs_the_current_one_from_the_cli_too() {
+    require_keyring();
+    let vault = TestVault::new();
+    stdout_ok(&vault.run_with_password(&["init", "--keyring"]), "init");
+    let new_password = vault.dir.path().join("new-password");
+    std::fs::write(&new_password, "battery staple\n").unwrap();
+    let passwd = [
+        "passwd",
+        "--new-password-file",
+        new_password.to_str().unwrap(),
+    ];
+    // Opened through the keyring, with no password given and no terminal.
+    let err = stderr_failed(&vault.run(&passwd), "passwd without the current password");
+    assert!(err.contains("needs its password"), "{err}");
+    let wrong = vault.dir.path().join("wrong");
+    std::fs::write(&wrong, "not it\n").unwrap();
+    let mut with_wrong = vec!["--password-file", wrong.to_str().unwrap()];
+    with_wrong.extend_from_slice(&passwd);
+    let err = stderr_failed(&vault.run(&with_wrong), "passwd with a wrong password");
+    assert!(err.contains("current password is wrong"), "{err}");
+    stdout_ok(
+        &vault.run_with_password(&["list"]),
+        "the old password still opens it",
+    );
+    stdout_ok(
+        &vault.run_with_password(&passwd),
+        "passwd with the current password",
+    );
+}
+
 /// A distinct valid secret for the n-th account a test adds.
 fn secret_for(n: u64) -> String {
     crate::util::base32(&(n ^ 0x5EED_0000_0000).to_be_bytes().repeat(2))

@@ -10,30 +10,16 @@ import { addScreen } from "./views/add";
 import { addedScreen } from "./views/added";
 import { detailsScreen } from "./views/details";
 import { recoveryListScreen } from "./views/recovery";
+import type { App as AppApi, LockReason, Screen } from "./views/screen";
 import { settingsScreen } from "./views/settings";
 import { setupScreen } from "./views/setup";
 import { problemScreen, unlockScreen } from "./views/unlock";
 
-/** A screen: its root node and what it wants to hear about. */
-export interface Screen {
-  root: HTMLElement;
-  /** The element to focus when the screen appears. */
-  focus?: HTMLElement;
-  /** Each tick's codes, while the screen shows. */
-  tick?(codes: Codes): void;
-  /** The account list changed (here or in the CLI). */
-  accountsChanged?(): void;
-  /** A key pressed outside any text field; true if the screen used it. */
-  key?(event: KeyboardEvent): boolean;
-}
-
-/** Why the unlock screen shows: the user locked, or Rust did (idle, system). */
-export type LockReason = "user" | api.LockReason;
-
 /** Activity is reported to Rust at most this often (the idle lock is in minutes). */
 const ACTIVITY_REPORT_MS = 5000;
 
-export class App {
+/** The app the views see (views/screen.ts), built on the page's root node. */
+export class App implements AppApi {
   status: VaultStatus | null = null;
   settings: Settings | null = null;
   accounts: Account[] = [];

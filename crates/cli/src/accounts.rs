@@ -1,57 +1,72 @@
 //! The vault's account commands: `init`, `add`, `list`, `code`, `edit`,
-//! `remove`, `passwd` and `keyring`. Each validates its arguments, opens the
-//! vault through [`VaultAccess`], and changes it only inside
-//! `UnlockedVault::update`, which applies the change to freshly read
-//! contents under the file lock, so the app and other CLIs lose nothing.
+//! `remove`, `passwd` and `keyring`. Each raw argument set becomes a typed
+//! request before the vault is touched; the work itself is tessera-core's,
+//! so the app does exactly the same.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use serde::Serialize;
-use tessera_otp::{uri, Enrollment, OtpKind};
-use tessera_vault::{
-    Account, AccountId, Contents, CreateOptions, KdfParams, OsKeyring, UnlockedVault,
-};
+use tessera_core::accounts::{find, find_one, label, AccountEdit};
+use tessera_core::codes::{code_of, code_time};
+use tessera_core::{NewVault, Vault};
+use tessera_otp::{Enrollment, OtpKind};
+use tessera_vault::{Account, AccountId, OsKeyring};
 
 use crate::args::{
     AddArgs, CodeArgs, EditArgs, InitArgs, KeyringAction, ListArgs, PasswdArgs, RemoveArgs,
 };
-use crate::otp_input::enrollment_from_flags;
-use crate::query::{exactly_one, label, matching};
+use crate::input::{enrollment_from_flags, enrollment_from_uri, Stdin};
+use crate::output::write_table;
 use crate::vault_access::{confirm, VaultAccess};
+
+/// A validated `tessera init`.
+pub struct InitRequest {
+    keyring: bool,
+    password: bool,
+}
+
+impl InitRequest {
+    /// Checks the flags against each other.
+    pub fn from_args(args: &InitArgs, access: &VaultAccess) -> anyhow::Result<InitRequest> {
+        if args.keyring && !access.keyring_allowed() {
+            bail!("--keyring and --no-keyring contradict each other");
+        }
+        Ok(InitRequest {
+            keyring: args.keyring,
+            password: !args.no_password,
+        })
+    }
+}
 
 /// `tessera init`: creates the vault, refusing to overwrite anything.
 pub fn init(
     access: &VaultAccess,
-    args: &InitArgs,
+    request: &InitRequest,
     now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    if args.keyring && !access.keyring_allowed() {
-        bail!("--keyring and --no-keyring contradict each other");
-    }
     if std::fs::symlink_metadata(&access.path).is_ok() {
         bail!(
             "{} already exists; refusing to overwrite it",
             access.path.display()
         );
     }
-    let password = if args.no_password {
-        None
-    } else {
+    let password = if request.password {
         Some(access.new_password(access.password_file())?)
+    } else {
+        None
     };
-    if let Some(folder) = access.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        create_private_folder(folder)?;
-    }
     let keyring = OsKeyring::new();
-    let options = CreateOptions {
+    let slots = NewVault {
         password: password.as_ref(),
-        kdf: KdfParams::DEFAULT,
-        keyring: if args.keyring { Some(&keyring) } else { None },
+        keyring: request
+            .keyring
+            .then_some(&keyring as &dyn tessera_vault::KeyStore),
     };
-    UnlockedVault::create(&access.path, options, Contents::default(), now)?;
-    let unlocks_with = match (password.is_some(), args.keyring) {
+    Vault::create(&access.path, slots, now)?;
+    let unlocks_with = match (request.password, request.keyring) {
         (true, true) => "the OS keyring, or the password",
         (true, false) => "the password",
         (false, _) => "the OS keyring only",
@@ -64,70 +79,57 @@ pub fn init(
     Ok(())
 }
 
-/// Makes the vault's folder readable by its owner only.
-fn create_private_folder(folder: &std::path::Path) -> anyhow::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(folder)
-        .with_context(|| format!("cannot create the folder {}", folder.display()))
+/// A validated `tessera add`: the account, its secret already read.
+pub struct AddRequest {
+    enrollment: Enrollment,
+    allow_duplicate: bool,
 }
 
-/// Whether two enrollments are the same account: same secret, issuer and name.
-fn same_account(a: &Enrollment, b: &Enrollment) -> bool {
-    a.secret == b.secret && a.issuer == b.issuer && a.name == b.name
+impl AddRequest {
+    /// Reads the URI or the flags (a `-` from standard input) into the
+    /// account to add.
+    pub fn from_args(args: &AddArgs, stdin: &mut Stdin) -> anyhow::Result<AddRequest> {
+        let enrollment = match &args.uri {
+            Some(text) => enrollment_from_uri(text, stdin)?,
+            None => {
+                let issuer = args.issuer.clone().unwrap_or_default();
+                let name = args.name.clone().unwrap_or_default();
+                if issuer.trim().is_empty() && name.trim().is_empty() {
+                    bail!("give the account an --issuer, a --name, or both");
+                }
+                enrollment_from_flags(&args.otp, args.hotp, issuer, name, stdin)?
+            }
+        };
+        Ok(AddRequest {
+            enrollment,
+            allow_duplicate: args.force,
+        })
+    }
 }
 
 /// `tessera add`.
 pub fn add(
     access: &VaultAccess,
-    args: &AddArgs,
+    request: AddRequest,
     now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let enrollment = match &args.uri {
-        Some(text) => uri::parse(text)?,
-        None => {
-            let issuer = args.issuer.clone().unwrap_or_default().trim().to_owned();
-            let name = args.name.clone().unwrap_or_default().trim().to_owned();
-            if issuer.is_empty() && name.is_empty() {
-                bail!("give the account an --issuer, a --name, or both");
-            }
-            tessera_otp::check_label(&issuer, "issuer")?;
-            tessera_otp::check_label(&name, "account name")?;
-            enrollment_from_flags(&args.otp, args.hotp, issuer, name)?
-        }
-    };
     let mut vault = access.open()?;
-    let force = args.force;
-    let account = vault.update(now, |contents| -> anyhow::Result<Account> {
-        if !force {
-            if let Some(existing) = contents
-                .accounts
-                .iter()
-                .find(|a| same_account(&a.enrollment, &enrollment))
-            {
-                bail!(
-                    "{} is already in the vault [{}]; --force adds it again",
-                    label(existing),
-                    existing.id.as_str()
-                );
-            }
+    let account = match vault.add_account(request.enrollment, request.allow_duplicate, now) {
+        Err(tessera_core::CoreError::Duplicate { label, id }) => {
+            bail!("{label} is already in the vault [{id}]; --force adds it again")
         }
-        let account = Account::new(enrollment.clone(), now)?;
-        contents.accounts.push(account.clone());
-        Ok(account)
-    })?;
-    write!(out, "added {} [{}]", label(&account), account.id.as_str())?;
+        other => other?,
+    };
+    write!(out, "added {} [{}]", label(&account), account.id)?;
     // The enrolling site asks for a code next.
-    if let Some(timed) = account.enrollment.timed_code(now)? {
+    let time = code_time(&vault.preferences(), now.saturating_mul(1000)) / 1000;
+    if let Some(timed) = account.enrollment.timed_code(time)? {
         write!(
             out,
             "; current code {} ({} s left)",
             timed.code.grouped(),
-            timed.seconds_left(now)
+            timed.seconds_left(time)
         )?;
     }
     writeln!(out)?;
@@ -201,33 +203,6 @@ pub fn list(access: &VaultAccess, args: &ListArgs, out: &mut impl Write) -> anyh
     write_table(out, &["ID", "ISSUER", "NAME", "TYPE", "STEP"], &rows)
 }
 
-/// Prints rows under a header, each column as wide as its widest cell.
-fn write_table<const N: usize>(
-    out: &mut impl Write,
-    header: &[&str; N],
-    rows: &[[String; N]],
-) -> anyhow::Result<()> {
-    let mut widths: [usize; N] = header.map(|h| h.chars().count());
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        padded.join("  ").trim_end().to_owned()
-    };
-    writeln!(out, "{}", line(header.to_vec()))?;
-    for row in rows {
-        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
-    }
-    Ok(())
-}
-
 /// One code as `code --json` prints it.
 #[derive(Serialize)]
 struct ShownCode {
@@ -240,21 +215,23 @@ struct ShownCode {
     counter: Option<u64>,
 }
 
-/// `tessera code`. Time-based codes are computed for `--time` or now. An
-/// HOTP code is generated only when QUERY picks the account, and its
-/// counter is then advanced and saved, as a service expects; listing every
-/// account never spends HOTP counters.
+/// `tessera code`. Time-based codes are for `--time`, or for now with the
+/// time offset set in the app's Settings. An HOTP code is made (and its
+/// counter advanced and saved, as a service expects) only for an account
+/// the query names exactly: see [`tessera_core::accounts::hotp_to_spend`].
 pub fn code(
     access: &VaultAccess,
     args: &CodeArgs,
     now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let time = args.time.unwrap_or(now);
     let mut vault = access.open()?;
+    let time = args
+        .time
+        .unwrap_or_else(|| code_time(&vault.preferences(), now.saturating_mul(1000)) / 1000);
     let picked: Vec<AccountId> = match &args.query {
         Some(query) => {
-            let found = matching(&vault.contents().accounts, query);
+            let found = find(&vault.contents().accounts, query);
             if found.is_empty() {
                 bail!("no account matches {query:?} (see `tessera list`)");
             }
@@ -267,64 +244,21 @@ pub fn code(
             .map(|a| a.id.clone())
             .collect(),
     };
-    let hotp_picked: Vec<AccountId> = if args.query.is_some() {
-        picked
-            .iter()
-            .filter(|id| {
-                vault
-                    .contents()
-                    .account(id)
-                    .is_some_and(|a| a.enrollment.params.kind == OtpKind::Hotp)
-            })
-            .cloned()
-            .collect()
-    } else {
-        Vec::new()
+    let (spend, skipped) = match &args.query {
+        Some(query) => tessera_core::accounts::hotp_to_spend(&vault.contents().accounts, query),
+        None => (Vec::new(), Vec::new()),
     };
-    // HOTP codes come from the counter as saved, advanced in the same update.
+    for name in &skipped {
+        eprintln!(
+            "tessera: {name} is counter-based (HOTP): its counter was not advanced; name it alone \
+             (by its id or full name) to make its next code"
+        );
+    }
     let mut hotp_codes = std::collections::HashMap::new();
-    if !hotp_picked.is_empty() {
-        hotp_codes = vault.update(now, |contents| -> anyhow::Result<_> {
-            let mut codes = std::collections::HashMap::new();
-            for id in &hotp_picked {
-                let Some(account) = contents.account_mut(id) else {
-                    continue;
-                };
-                let code = account.enrollment.code_at(time)?;
-                let counter = account.enrollment.params.counter;
-                account.enrollment.params.counter = counter
-                    .checked_add(1)
-                    .context("the HOTP counter is at its maximum")?;
-                account.updated_at = now;
-                codes.insert(id.clone(), (code, counter));
-            }
-            Ok(codes)
-        })?;
+    for id in &spend {
+        hotp_codes.insert(id.clone(), vault.next_hotp(id, now)?);
     }
-    let mut shown = Vec::new();
-    for id in &picked {
-        let Some(account) = vault.contents().account(id) else {
-            continue;
-        };
-        let (code, seconds_left, counter) = match account.enrollment.timed_code(time)? {
-            Some(timed) => {
-                let left = timed.seconds_left(time);
-                (Some(timed.code), Some(left), None)
-            }
-            None => match hotp_codes.remove(id) {
-                Some((code, counter)) => (Some(code), None, Some(counter)),
-                None => (None, None, Some(account.enrollment.params.counter)),
-            },
-        };
-        shown.push(ShownCode {
-            id: id.as_str().to_owned(),
-            issuer: account.enrollment.issuer.clone(),
-            name: account.enrollment.name.clone(),
-            code: code.map(|c| c.as_str().to_owned()),
-            seconds_left,
-            counter,
-        });
-    }
+    let shown = shown_codes(&vault, &picked, time, &hotp_codes);
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &shown)?;
         writeln!(out)?;
@@ -357,6 +291,33 @@ pub fn code(
     write_table(out, &["ISSUER", "NAME", "CODE", "LEFT"], &rows)
 }
 
+/// The codes of the `picked` accounts at `time`, HOTP ones from `hotp`.
+fn shown_codes(
+    vault: &Vault,
+    picked: &[AccountId],
+    time: u64,
+    hotp: &std::collections::HashMap<AccountId, (tessera_otp::Code, u64)>,
+) -> Vec<ShownCode> {
+    picked
+        .iter()
+        .filter_map(|id| vault.contents().account(id))
+        .map(|account| {
+            let made = hotp.get(&account.id);
+            let code = code_of(account, time, made.map(|(code, _)| code));
+            let counter = (account.enrollment.params.kind == OtpKind::Hotp)
+                .then(|| made.map_or(account.enrollment.params.counter, |(_, counter)| *counter));
+            ShownCode {
+                id: account.id.to_string(),
+                issuer: account.enrollment.issuer.clone(),
+                name: account.enrollment.name.clone(),
+                seconds_left: code.seconds_left(time),
+                code: code.code,
+                counter,
+            }
+        })
+        .collect()
+}
+
 /// `tessera edit`.
 pub fn edit(
     access: &VaultAccess,
@@ -364,35 +325,21 @@ pub fn edit(
     now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    if args.issuer.is_none() && args.name.is_none() && args.notes.is_none() {
+    let edit = AccountEdit {
+        issuer: args.issuer.clone(),
+        name: args.name.clone(),
+        notes: args.notes.clone(),
+        ..AccountEdit::default()
+    };
+    if edit.is_empty() {
         bail!("nothing to change: give --issuer, --name or --notes");
     }
     let mut vault = access.open()?;
-    let id = exactly_one(&vault.contents().accounts, &args.query)?
+    let id = find_one(&vault.contents().accounts, &args.query)?
         .id
         .clone();
-    let edited = vault.update(now, |contents| -> anyhow::Result<String> {
-        let account = contents
-            .account_mut(&id)
-            .context("the account was removed meanwhile; nothing was changed")?;
-        if let Some(issuer) = &args.issuer {
-            tessera_otp::check_label(issuer.trim(), "issuer")?;
-            account.enrollment.issuer = issuer.trim().to_owned();
-        }
-        if let Some(name) = &args.name {
-            tessera_otp::check_label(name.trim(), "account name")?;
-            account.enrollment.name = name.trim().to_owned();
-        }
-        if let Some(notes) = &args.notes {
-            account.notes = notes.clone();
-        }
-        if account.enrollment.issuer.is_empty() && account.enrollment.name.is_empty() {
-            bail!("an account needs an issuer or a name; nothing was changed");
-        }
-        account.updated_at = now;
-        Ok(label(account))
-    })?;
-    writeln!(out, "edited {edited} [{}]", id.as_str())?;
+    let edited = vault.edit_account(&id, edit, now)?;
+    writeln!(out, "edited {} [{}]", label(&edited), id)?;
     Ok(())
 }
 
@@ -404,7 +351,7 @@ pub fn remove(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let mut vault = access.open()?;
-    let account = exactly_one(&vault.contents().accounts, &args.query)?;
+    let account = find_one(&vault.contents().accounts, &args.query)?;
     let (id, name) = (account.id.clone(), label(account));
     if !args.yes {
         if !std::io::stdin().is_terminal() {
@@ -416,22 +363,42 @@ pub fn remove(
             bail!("{name} was not removed");
         }
     }
-    vault.update(now, |contents| -> anyhow::Result<()> {
-        contents
-            .remove_account(&id)
-            .context("the account was removed meanwhile")?;
-        Ok(())
-    })?;
-    writeln!(out, "removed {name} [{}]", id.as_str())?;
+    vault.remove_account(&id, now)?;
+    writeln!(out, "removed {name} [{id}]")?;
     Ok(())
 }
 
-/// `tessera passwd`: sets or changes the password slot, keeping the master key.
-pub fn passwd(access: &VaultAccess, args: &PasswdArgs, out: &mut impl Write) -> anyhow::Result<()> {
-    let mut vault = access.open()?;
+/// A validated `tessera passwd`.
+pub struct PasswdRequest {
+    new_password_file: Option<PathBuf>,
+}
+
+impl PasswdRequest {
+    /// Takes the raw arguments.
+    pub fn from_args(args: &PasswdArgs) -> PasswdRequest {
+        PasswdRequest {
+            new_password_file: args.new_password_file.clone(),
+        }
+    }
+}
+
+/// `tessera passwd`: sets or changes the password. When the vault has one,
+/// changing it needs it (the app asks the same): if the keyring opened the
+/// vault, the current password is asked for too.
+pub fn passwd(
+    access: &VaultAccess,
+    request: &PasswdRequest,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let (mut vault, opened_with) = access.open_noting_password()?;
     let had_password = vault.info().has_password();
-    let password = access.new_password(args.new_password_file.as_deref())?;
-    vault.set_password(&password, KdfParams::DEFAULT)?;
+    let current = match opened_with {
+        Some(password) => Some(password),
+        None if had_password => Some(access.current_password()?),
+        None => None,
+    };
+    let password = access.new_password(request.new_password_file.as_deref())?;
+    vault.change_password(current.as_ref(), &password)?;
     let verb = if had_password { "changed" } else { "set" };
     writeln!(out, "{verb} the password of {}", access.path.display())?;
     Ok(())
@@ -443,34 +410,27 @@ pub fn keyring(
     action: KeyringAction,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    if matches!(action, KeyringAction::Enable) && !access.keyring_allowed() {
+    let enable = matches!(action, KeyringAction::Enable);
+    if enable && !access.keyring_allowed() {
         bail!("`keyring enable` and --no-keyring contradict each other");
     }
     let mut vault = access.open()?;
-    let keyring = OsKeyring::new();
-    match action {
-        KeyringAction::Enable => {
-            if vault.info().has_keyring() {
-                bail!(
-                    "{} already opens through the OS keyring",
-                    access.path.display()
-                );
-            }
-            vault.enable_keyring(&keyring)?;
-            writeln!(
-                out,
-                "{} now opens through the OS keyring",
-                access.path.display()
-            )?;
-        }
-        KeyringAction::Disable => {
-            vault.disable_keyring(&keyring)?;
-            writeln!(
-                out,
-                "{} no longer opens through the OS keyring",
-                access.path.display()
-            )?;
-        }
+    if enable && vault.info().has_keyring() {
+        bail!(
+            "{} already opens through the OS keyring",
+            access.path.display()
+        );
     }
+    vault.set_keyring(&OsKeyring::new(), enable)?;
+    let state = if enable {
+        "now opens"
+    } else {
+        "no longer opens"
+    };
+    writeln!(
+        out,
+        "{} {state} through the OS keyring",
+        access.path.display()
+    )?;
     Ok(())
 }

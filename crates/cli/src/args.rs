@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tessera_core::formats::{export_format, export_formats, ExportFormat};
 
 /// Tessera: one-time codes and recovery codes, on the desktop.
 #[derive(Debug, Parser)]
@@ -120,8 +122,8 @@ pub struct ImportArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// The format, when detection from the content is not enough (e.g. aegis, 2fas, andotp, bitwarden).
-    #[arg(long, value_name = "FORMAT")]
+    /// The format, when detection from the content is not enough.
+    #[arg(long, value_name = "FORMAT", value_parser = import_format_parser())]
     pub format: Option<String>,
 
     /// Read the backup's password from the first line of this file.
@@ -137,26 +139,11 @@ pub struct ImportArgs {
     pub merge: bool,
 }
 
-/// Export formats.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ExportFormat {
-    /// Tessera's own encrypted backup.
-    Tessera,
-    /// An Aegis vault (encrypted; plain with --plain).
-    Aegis,
-    /// Google Authenticator migration codes (otpauth-migration:// URIs, or PNGs with --qr).
-    Google,
-    /// One otpauth:// URI a line.
-    Uris,
-    /// A printable PDF with each account's QR code and unused recovery codes.
-    Paper,
-}
-
 /// `tessera export`'s raw arguments.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to write.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = export_format_parser())]
     pub format: ExportFormat,
 
     /// Write to this file (which must not exist yet) instead of standard output.
@@ -195,7 +182,7 @@ pub enum RecoveryCommand {
     #[command(after_help = "Examples:\n  \
                             tessera recovery add github --file github-recovery-codes.txt\n  \
                             tessera recovery add google < codes.txt\n  \
-                            tessera recovery add microsoft --rotating 'ABCDE-FGHIJ-KLMNO-PQRST-UVWXY'\n  \
+                            printf '%s\\n' \"$CODE\" | tessera recovery add microsoft --rotating -\n  \
                             tessera recovery add 'Acme Bank' --new-service 1234-5678 8765-4321")]
     Add(RecoveryAddArgs),
     /// List stored recovery codes, masked unless --reveal is given.
@@ -213,7 +200,9 @@ pub struct RecoveryAddArgs {
     #[arg(value_name = "QUERY")]
     pub query: String,
 
-    /// The codes, one per argument, exactly as issued (quote codes with spaces).
+    /// The codes, one per argument, exactly as issued (quote codes with spaces); `-` (or no
+    /// codes and no --file) reads them from standard input, out of sight of `ps` and the
+    /// shell's history.
     #[arg(value_name = "CODE", conflicts_with = "file")]
     pub codes: Vec<String>,
 
@@ -265,11 +254,13 @@ pub struct RecoveryUseArgs {
     #[arg(value_name = "QUERY")]
     pub query: String,
 
-    /// The code that was used (case, spaces and dashes are ignored).
+    /// The code that was used (case, spaces and dashes are ignored); `-` reads it from a line
+    /// of standard input.
     #[arg(value_name = "CODE")]
     pub code: String,
 
-    /// The new code the service issued in its place.
+    /// The new code the service issued in its place; `-` reads it from a line of standard
+    /// input (after CODE's, when both are `-`).
     #[arg(long, value_name = "NEW")]
     pub replacement: Option<String>,
 }
@@ -281,7 +272,8 @@ pub struct RecoveryRemoveArgs {
     #[arg(value_name = "QUERY")]
     pub query: String,
 
-    /// Only this code; without it, every code kept for the service.
+    /// Only this code (`-` reads it from a line of standard input); without it, every code
+    /// kept for the service.
     #[arg(value_name = "CODE")]
     pub code: Option<String>,
 
@@ -345,10 +337,12 @@ pub struct OtpFlags {
                   tessera gen --secret JBSWY3DPEHPK3PXP\n  \
                   tessera gen --secret JBSWY3DPEHPK3PXP --time 1111111109 --digits 8 --algorithm sha256\n  \
                   tessera gen --secret 3132333435363738393031323334353637383930 --hex --counter 7\n  \
-                  tessera gen 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP' --window 1"
+                  tessera gen 'otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP' --window 1\n  \
+                  printf '%s\\n' \"$SECRET\" | tessera gen --secret -    # the secret out of sight of ps"
 )]
 pub struct GenArgs {
-    /// An otpauth:// URI to take every parameter from.
+    /// An otpauth:// URI to take every parameter from; `-` reads it from a line of standard
+    /// input, out of sight of `ps` and the shell's history.
     #[arg(value_name = "URI", conflicts_with_all = ["secret", "hex", "digits", "period", "algorithm", "steam"])]
     pub uri: Option<String>,
 
@@ -384,11 +378,13 @@ pub struct InitArgs {
 /// `tessera add`'s raw arguments.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
-                        tessera add 'otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub'\n  \
-                        tessera add --issuer GitHub --name alice --secret 'jbsw y3dp ehpk 3pxp'\n  \
+                        tessera scan --screen --add           # straight from the enrollment page\n  \
+                        printf '%s\\n' \"$URI\" | tessera add -     # a URI out of sight of ps and the shell's history\n  \
+                        tessera add --issuer GitHub --name alice --secret -   # the secret on standard input\n  \
                         tessera add --issuer Example --name bob --secret JBSWY3DPEHPK3PXP --hotp --counter 5")]
 pub struct AddArgs {
-    /// An otpauth:// URI, as the enrollment QR code holds it.
+    /// An otpauth:// URI, as the enrollment QR code holds it; `-` reads it from a line of
+    /// standard input, out of sight of `ps` and the shell's history.
     #[arg(value_name = "URI", conflicts_with_all = ["secret", "hex", "digits", "period", "algorithm", "steam", "hotp", "counter", "issuer", "name"])]
     pub uri: Option<String>,
 
@@ -492,4 +488,23 @@ pub enum KeyringAction {
     Enable,
     /// Remove the keyring key; the vault then needs its password.
     Disable,
+}
+
+/// `--format` of `export`: the ids of the one registry of formats, each
+/// with its name in `--help`.
+fn export_format_parser() -> impl TypedValueParser<Value = ExportFormat> {
+    let values = export_formats().into_iter().map(|format| {
+        PossibleValue::new(format.id())
+            .help(format.name())
+            .aliases(format.aliases().iter().copied())
+    });
+    PossibleValuesParser::new(values).map(|id| export_format(&id).expect("listed above"))
+}
+
+/// `--format` of `import`: the ids of the one registry of formats.
+fn import_format_parser() -> PossibleValuesParser {
+    let values = tessera_core::formats::importers()
+        .into_iter()
+        .map(|importer| PossibleValue::new(importer.id()).help(importer.name()));
+    PossibleValuesParser::new(values)
 }

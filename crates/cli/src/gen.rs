@@ -6,10 +6,10 @@ use std::io::Write;
 
 use anyhow::bail;
 use serde::Serialize;
-use tessera_otp::{uri, Enrollment, OtpKind};
+use tessera_otp::{Enrollment, OtpKind};
 
 use crate::args::GenArgs;
-use crate::otp_input::enrollment_from_flags;
+use crate::input::{enrollment_from_flags, enrollment_from_uri, Stdin};
 
 /// The widest `--window`: far more than any clock drift, small enough that a
 /// typo cannot ask for billions of codes.
@@ -28,15 +28,16 @@ pub struct GenRequest {
 }
 
 impl GenRequest {
-    /// Validates raw arguments into a request, reading the secret from stdin
-    /// when it is given as `-`.
+    /// Validates raw arguments into a request, reading the secret or URI
+    /// from stdin when it is given as `-`.
     pub fn from_args(raw: GenArgs) -> anyhow::Result<GenRequest> {
+        let stdin = &mut Stdin::new();
         let mut enrollment = match raw.uri {
-            Some(text) => uri::parse(&text)?,
+            Some(text) => enrollment_from_uri(&text, stdin)?,
             None if raw.otp.secret.is_none() => {
                 bail!("give a --secret or an otpauth:// URI (see `tessera gen --help`)")
             }
-            None => enrollment_from_flags(&raw.otp, false, String::new(), String::new())?,
+            None => enrollment_from_flags(&raw.otp, false, String::new(), String::new(), stdin)?,
         };
         match enrollment.params.kind {
             OtpKind::Hotp => {

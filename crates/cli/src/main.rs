@@ -3,16 +3,17 @@
 //! It exists for two kinds of user: testers who generate codes by hand
 //! (`tessera gen`, a stateless stand-in for oathtool with exact control of
 //! time, digits, algorithm and period) and scripts that manage the vault.
-//! Raw arguments are parsed by clap in `args`, validated into typed requests,
-//! and only then acted on; every failure ends as one line on stderr and a
-//! non-zero exit code.
+//! Raw arguments are parsed by clap in `args` (what the user typed),
+//! validated into a typed [`Request`] before any work (secrets given as `-`
+//! read, formats looked up, flags checked against each other), and only
+//! then acted on through tessera-core, which the app calls too. Every
+//! failure ends as one line on stderr and a non-zero exit code.
 
 mod accounts;
 mod args;
 mod gen;
-mod intake;
-mod otp_input;
-mod query;
+mod input;
+mod output;
 mod recovery;
 mod scan;
 mod transfer;
@@ -24,7 +25,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, FromArgMatches, Parser};
 
-use crate::args::{Cli, Command, GenArgs, RecoveryCommand};
+use crate::args::{
+    Cli, CodeArgs, Command, EditArgs, GenArgs, ImportArgs, KeyringAction, ListArgs, QrArgs,
+    RecoveryCommand, RecoveryListArgs, RemoveArgs, ScanArgs,
+};
 use crate::vault_access::VaultAccess;
 
 fn main() -> ExitCode {
@@ -66,38 +70,85 @@ fn run_gen(raw: GenArgs) -> anyhow::Result<()> {
     gen::run(&request, unix_now()?, &mut std::io::stdout().lock())
 }
 
+/// A command line, validated: what to do, with every argument checked and
+/// every secret given as `-` already read.
+enum Request {
+    Init(accounts::InitRequest),
+    Add(accounts::AddRequest),
+    List(ListArgs),
+    Code(CodeArgs),
+    Edit(EditArgs),
+    Remove(RemoveArgs),
+    Passwd(accounts::PasswdRequest),
+    Keyring(KeyringAction),
+    RecoveryAdd(recovery::AddRequest),
+    RecoveryList(RecoveryListArgs),
+    RecoveryUse(recovery::UseRequest),
+    RecoveryRemove(recovery::RemoveRequest),
+    Scan(ScanArgs),
+    Import(ImportArgs),
+    Export(transfer::ExportRequest),
+    Qr(QrArgs),
+}
+
+impl Request {
+    /// Validates the raw command line (all but `gen`, which needs no vault).
+    fn from_cli(command: Command, access: &VaultAccess) -> anyhow::Result<Request> {
+        let stdin = &mut input::Stdin::new();
+        Ok(match command {
+            Command::Gen(_) => unreachable!("gen is run before a request is made"),
+            Command::Init(args) => Request::Init(accounts::InitRequest::from_args(&args, access)?),
+            Command::Add(args) => Request::Add(accounts::AddRequest::from_args(&args, stdin)?),
+            Command::List(args) => Request::List(args),
+            Command::Code(args) => Request::Code(args),
+            Command::Edit(args) => Request::Edit(args),
+            Command::Remove(args) => Request::Remove(args),
+            Command::Passwd(args) => Request::Passwd(accounts::PasswdRequest::from_args(&args)),
+            Command::Keyring(args) => Request::Keyring(args.action),
+            Command::Recovery(RecoveryCommand::Add(args)) => {
+                Request::RecoveryAdd(recovery::AddRequest::from_args(&args, stdin)?)
+            }
+            Command::Recovery(RecoveryCommand::List(args)) => Request::RecoveryList(args),
+            Command::Recovery(RecoveryCommand::Use(args)) => {
+                Request::RecoveryUse(recovery::UseRequest::from_args(&args, stdin)?)
+            }
+            Command::Recovery(RecoveryCommand::Remove(args)) => {
+                Request::RecoveryRemove(recovery::RemoveRequest::from_args(&args, stdin)?)
+            }
+            Command::Scan(args) => Request::Scan(args),
+            Command::Import(args) => Request::Import(args),
+            Command::Export(args) => Request::Export(transfer::ExportRequest::from_args(&args)?),
+            Command::Qr(args) => Request::Qr(args),
+        })
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Gen(raw) = cli.command {
         return run_gen(raw);
     }
+    let access = VaultAccess::from_args(&cli.vault)?;
+    let request = Request::from_cli(cli.command, &access)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let now = unix_now()?;
-    let access = VaultAccess::from_args(&cli.vault)?;
-    match &cli.command {
-        Command::Gen(_) => unreachable!("handled above: gen needs no vault"),
-        Command::Init(args) => accounts::init(&access, args, now, &mut out),
-        Command::Add(args) => accounts::add(&access, args, now, &mut out),
-        Command::List(args) => accounts::list(&access, args, &mut out),
-        Command::Code(args) => accounts::code(&access, args, now, &mut out),
-        Command::Edit(args) => accounts::edit(&access, args, now, &mut out),
-        Command::Remove(args) => accounts::remove(&access, args, now, &mut out),
-        Command::Passwd(args) => accounts::passwd(&access, args, &mut out),
-        Command::Keyring(args) => accounts::keyring(&access, args.action, &mut out),
-        Command::Recovery(RecoveryCommand::Add(args)) => {
-            recovery::add(&access, args, now, &mut out)
-        }
-        Command::Recovery(RecoveryCommand::List(args)) => recovery::list(&access, args, &mut out),
-        Command::Recovery(RecoveryCommand::Use(args)) => {
-            recovery::use_code(&access, args, now, &mut out)
-        }
-        Command::Recovery(RecoveryCommand::Remove(args)) => {
-            recovery::remove(&access, args, now, &mut out)
-        }
-        Command::Scan(args) => scan::scan(&access, args, now, &mut out),
-        Command::Import(args) => transfer::import(&access, args, now, &mut out),
-        Command::Export(args) => transfer::export(&access, args, now, &mut out),
-        Command::Qr(args) => transfer::qr(&access, args, &mut out),
+    match request {
+        Request::Init(request) => accounts::init(&access, &request, now, &mut out),
+        Request::Add(request) => accounts::add(&access, request, now, &mut out),
+        Request::List(args) => accounts::list(&access, &args, &mut out),
+        Request::Code(args) => accounts::code(&access, &args, now, &mut out),
+        Request::Edit(args) => accounts::edit(&access, &args, now, &mut out),
+        Request::Remove(args) => accounts::remove(&access, &args, now, &mut out),
+        Request::Passwd(request) => accounts::passwd(&access, &request, &mut out),
+        Request::Keyring(action) => accounts::keyring(&access, action, &mut out),
+        Request::RecoveryAdd(request) => recovery::add(&access, request, now, &mut out),
+        Request::RecoveryList(args) => recovery::list(&access, &args, &mut out),
+        Request::RecoveryUse(request) => recovery::use_code(&access, request, now, &mut out),
+        Request::RecoveryRemove(request) => recovery::remove(&access, request, now, &mut out),
+        Request::Scan(args) => scan::scan(&access, &args, now, &mut out),
+        Request::Import(args) => transfer::import(&access, &args, now, &mut out),
+        Request::Export(request) => transfer::export_vault(&access, &request, now, &mut out),
+        Request::Qr(args) => transfer::qr(&access, &args, &mut out),
     }
 }
 

@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use serde::Serialize;
-use tessera_scan::{classify, CameraEvent, CameraScanner, ImageLimits, Payload, SeriesCollector};
-use tessera_transfer::duplicates::DuplicatePolicy;
-use tessera_transfer::Entry;
+use tessera_core::inbox::Inbox;
+use tessera_core::intake::DuplicatePolicy;
+use tessera_otp::Zeroizing;
+use tessera_scan::{CameraEvent, CameraScanner, ImageLimits};
 
 use crate::args::ScanArgs;
-use crate::intake::{add_entries, print_report};
+use crate::output::print_intake;
 use crate::vault_access::VaultAccess;
 
 /// One QR code found, and where.
@@ -210,52 +211,39 @@ pub fn scan(
     Ok(())
 }
 
-/// Adds the accounts the codes hold; reports codes that hold something
-/// else, and Google Authenticator export codes still missing from a series.
+/// Adds the accounts the codes hold (duplicates skipped and named);
+/// reports codes that hold something else, and Google Authenticator export
+/// codes still missing from a series.
 fn add_found(
     access: &VaultAccess,
     found: &[Found],
     now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let mut entries = Vec::new();
-    let mut series: std::collections::BTreeMap<i32, SeriesCollector> = Default::default();
+    let mut inbox = Inbox::new();
     for f in found {
-        match classify(&f.payload) {
-            Ok(Payload::Account(enrollment)) => entries.push(Entry::new(enrollment)),
-            Ok(Payload::Migration(batch)) => {
-                for skipped in &batch.skipped {
-                    eprintln!(
-                        "tessera: {}: {} ({}) was left out: {}",
-                        f.source, skipped.issuer, skipped.name, skipped.reason
-                    );
-                }
-                let collector = series.entry(batch.series.batch_id).or_default();
-                collector.add(batch)?;
-            }
-            Ok(_) => eprintln!(
-                "tessera: {}: a kind of code this version cannot add",
-                f.source
-            ),
-            Err(err) => eprintln!("tessera: {}: {err}", f.source),
+        let (notes, _) = inbox.take_texts(vec![Zeroizing::new(f.payload.clone())]);
+        for note in notes {
+            eprintln!("tessera: {}: {note}", f.source);
         }
     }
-    for (batch_id, collector) in &series {
-        entries.extend(collector.accounts().into_iter().map(Entry::new));
-        let missing = collector.missing();
-        if !missing.is_empty() {
-            let numbers: Vec<String> = missing.iter().map(|i| (i + 1).to_string()).collect();
+    for skipped in inbox.skipped() {
+        eprintln!("tessera: left out: {skipped}");
+    }
+    for series in inbox.series() {
+        if !series.missing.is_empty() {
+            let numbers: Vec<String> = series.missing.iter().map(u32::to_string).collect();
             eprintln!(
-                "tessera: Google Authenticator export {batch_id}: QR code(s) {} of {} still missing; scan them too",
+                "tessera: Google Authenticator export: QR code(s) {} of {} still missing; scan them too",
                 numbers.join(", "),
-                collector.size()
+                series.size
             );
         }
     }
-    if entries.is_empty() {
+    if inbox.is_empty() {
         bail!("no authenticator enrollment among the codes found");
     }
     let mut vault = access.open()?;
-    let report = add_entries(&mut vault, entries, &[], DuplicatePolicy::Skip, false, now)?;
-    print_report(&report, false, out)
+    let report = vault.take_in(inbox.take_all(), DuplicatePolicy::Skip, false, now)?;
+    print_intake(&report, false, out)
 }

@@ -1,32 +1,25 @@
 //! `tessera import`, `tessera export` and `tessera qr`: moving accounts
 //! between Tessera and other authenticators, and backups for the day a
-//! laptop dies. Every export that holds secrets in the clear needs `--plain`;
-//! encrypted ones need an export password.
+//! laptop dies. Formats, their detection and the duplicate rule are
+//! tessera-core's (the app's import and export use the same); here they
+//! meet files, passwords and the terminal. Every export that holds secrets
+//! in the clear needs `--plain`; encrypted ones need an export password.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use tessera_transfer::duplicates::DuplicatePolicy;
-use tessera_transfer::formats::tessera_backup;
-use tessera_transfer::paper::{utc_date, vault_paper_backup};
-use tessera_transfer::{google_migration, Entry, ImportError, Importer, Password};
-use tessera_vault::KdfParams;
+use tessera_core::accounts::{find_one, label};
+use tessera_core::files::{create_private_dir_all, write_private_file};
+use tessera_core::formats::{export, google_series, read_import, ExportFormat, ExportKind};
+use tessera_core::intake::{DuplicatePolicy, Intake};
+use tessera_core::{CoreError, ErrorKind};
+use tessera_transfer::{Password, PasswordUse};
 use zeroize::Zeroizing;
 
-use crate::args::{ExportArgs, ExportFormat, ImportArgs, QrArgs};
-use crate::intake::{add_entries, print_report};
-use crate::query::{exactly_one, label};
+use crate::args::{ExportArgs, ImportArgs, QrArgs};
+use crate::output::print_intake;
 use crate::vault_access::{read_password_line, VaultAccess};
-
-/// Image files are scanned for QR codes rather than parsed.
-fn is_image(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\x89PNG")
-        || bytes.starts_with(b"\xFF\xD8\xFF")
-        || bytes.starts_with(b"GIF8")
-        || bytes.starts_with(b"BM")
-        || (bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP")
-}
 
 fn read_password_file(path: &Path) -> anyhow::Result<Password> {
     Ok(Password::new(read_password_line(path)?.to_string()))
@@ -57,71 +50,45 @@ pub fn import(
             args.file.display()
         );
     }
-    let mut bytes = Zeroizing::new(
+    let bytes = Zeroizing::new(
         std::fs::read(&args.file)
             .with_context(|| format!("cannot read {}", args.file.display()))?,
     );
-    if is_image(&bytes) {
-        // A QR image (an otpauth:// code or a Google Authenticator export
-        // code): its payloads read as a text file of URIs.
-        let image = tessera_scan::load_image_bytes(&bytes, &tessera_scan::ImageLimits::default())
-            .with_context(|| format!("cannot read the image {}", args.file.display()))?;
-        let texts: Vec<String> = tessera_scan::decode(&image)
-            .into_iter()
-            .map(|c| c.text)
-            .collect();
-        if texts.is_empty() {
-            bail!("{} is an image with no QR code in it", args.file.display());
-        }
-        bytes = Zeroizing::new(texts.join("\n").into_bytes());
-    }
-    let importer: &dyn Importer = match &args.format {
-        Some(id) => tessera_transfer::importer(id).with_context(|| {
-            let ids: Vec<&str> = tessera_transfer::importers().iter().map(|i| i.id()).collect();
-            format!("unknown --format {id:?}; known formats: {}", ids.join(", "))
-        })?,
-        None => tessera_transfer::detect(&bytes).with_context(|| {
-            let ids: Vec<&str> = tessera_transfer::importers().iter().map(|i| i.id()).collect();
-            format!(
-                "{} is not a backup format Tessera reads (known: {}); give --format if it is one of them",
-                args.file.display(),
-                ids.join(", ")
-            )
-        })?,
-    };
     let mut password = args
         .import_password_file
         .as_deref()
         .map(read_password_file)
         .transpose()?;
-    let report = loop {
-        match importer.import(&bytes, password.as_ref()) {
-            Err(ImportError::PasswordRequired { .. })
-                if password.is_none() && std::io::stdin().is_terminal() =>
-            {
-                password = Some(prompt(&format!(
-                    "Password of the {} file: ",
-                    importer.name()
-                ))?);
+    let file = loop {
+        match read_import(&bytes, args.format.as_deref(), password.as_ref()) {
+            Err(error) if error.kind() == ErrorKind::PasswordRequired && password.is_none() => {
+                if !std::io::stdin().is_terminal() {
+                    bail!(
+                        "{} is encrypted: give --import-password-file",
+                        args.file.display()
+                    );
+                }
+                password = Some(prompt("Password of the file to import: ")?);
             }
-            Err(ImportError::PasswordRequired { .. }) if password.is_none() => {
+            Err(CoreError::Import(tessera_transfer::ImportError::UnknownFormat { .. })) => {
                 bail!(
-                    "{} is an encrypted {}: give --import-password-file",
+                    "{} is not a backup format Tessera reads (known: {}); give --format if it is one of them",
                     args.file.display(),
-                    importer.name()
-                );
+                    tessera_core::formats::import_ids().join(", ")
+                )
             }
             other => {
                 break other.with_context(|| format!("cannot import {}", args.file.display()))?
             }
         }
     };
+    let report = file.report;
     writeln!(
         out,
         "read {} account(s) from {} ({})",
         report.entries.len(),
         args.file.display(),
-        importer.name()
+        file.format
     )?;
     for error in &report.errors {
         eprintln!("tessera: {error}");
@@ -132,15 +99,13 @@ pub fn import(
         DuplicatePolicy::Skip
     };
     let mut vault = access.open()?;
-    let intake = add_entries(
-        &mut vault,
-        report.entries,
-        &report.services,
-        policy,
-        args.dry_run,
-        now,
-    )?;
-    print_report(&intake, args.dry_run, out)?;
+    let intake = Intake {
+        entries: report.entries,
+        codes_only: Vec::new(),
+        services: report.services,
+    };
+    let taken = vault.take_in(intake, policy, args.dry_run, now)?;
+    print_intake(&taken, args.dry_run, out)?;
     if !report.errors.is_empty() {
         bail!(
             "{} account(s) in the file could not be read (see above)",
@@ -150,8 +115,8 @@ pub fn import(
     Ok(())
 }
 
-/// Writes export bytes to `-o FILE` (created for the owner only), or to
-/// standard output when that is not a terminal.
+/// Writes an export's bytes to `output` (a new file, readable by the user
+/// only) or to standard output.
 fn write_output(
     output: Option<&Path>,
     bytes: &[u8],
@@ -160,15 +125,14 @@ fn write_output(
 ) -> anyhow::Result<()> {
     match output {
         Some(path) => {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(path).with_context(|| {
-                format!("cannot create {} (it must not exist yet)", path.display())
+            write_private_file(path, bytes).map_err(|error| match error {
+                CoreError::Io { source, .. }
+                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    anyhow::anyhow!("cannot create {} (it must not exist yet)", path.display())
+                }
+                other => other.into(),
             })?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
             eprintln!("tessera: wrote {}", path.display());
         }
         None => {
@@ -181,119 +145,126 @@ fn write_output(
     Ok(())
 }
 
-/// `tessera export`.
-pub fn export(
-    access: &VaultAccess,
-    args: &ExportArgs,
-    now: u64,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
-    let in_clear = match args.format {
-        ExportFormat::Tessera => false,
-        ExportFormat::Aegis => args.plain,
-        ExportFormat::Google | ExportFormat::Uris | ExportFormat::Paper => true,
-    };
-    if in_clear && !args.plain {
-        bail!(
-            "this export holds your secrets in the clear: anyone who reads it can make your codes; add --plain to write it anyway"
-        );
+/// A validated `tessera export`.
+pub struct ExportRequest {
+    format: ExportFormat,
+    output: Option<PathBuf>,
+    /// Encrypt (ask for the export password).
+    encrypt: bool,
+    password_file: Option<PathBuf>,
+    qr: Option<PathBuf>,
+}
+
+impl ExportRequest {
+    /// Checks `--plain` against the format: what holds secrets in the
+    /// clear must be asked for.
+    pub fn from_args(args: &ExportArgs) -> anyhow::Result<ExportRequest> {
+        let format = args.format;
+        let encrypt = match format.password_use() {
+            PasswordUse::Required => {
+                if args.plain {
+                    bail!(
+                        "a {} is always encrypted; --plain does not apply",
+                        format.name()
+                    );
+                }
+                true
+            }
+            PasswordUse::Optional => !args.plain,
+            PasswordUse::Never => {
+                if !args.plain {
+                    bail!(
+                        "this export holds your secrets in the clear: anyone who reads it can make your codes; add --plain to write it anyway"
+                    );
+                }
+                false
+            }
+        };
+        if args.qr.is_some() && !matches!(format.kind(), ExportKind::GoogleQrSeries) {
+            bail!("--qr applies to --format google");
+        }
+        Ok(ExportRequest {
+            format,
+            output: args.output.clone(),
+            encrypt,
+            password_file: args.export_password_file.clone(),
+            qr: args.qr.clone(),
+        })
     }
-    if matches!(args.format, ExportFormat::Tessera) && args.plain {
-        bail!("a Tessera backup is always encrypted; --plain does not apply");
-    }
-    let vault = access.open()?;
-    let contents = vault.contents().clone();
-    let entries = Entry::all_of(&contents);
-    let export_password = || -> anyhow::Result<Password> {
-        match &args.export_password_file {
-            Some(path) => read_password_file(path),
+
+    fn password(&self) -> anyhow::Result<Option<Password>> {
+        if !self.encrypt {
+            return Ok(None);
+        }
+        match &self.password_file {
+            Some(path) => read_password_file(path).map(Some),
             None if std::io::stdin().is_terminal() => {
                 let first = prompt("Export password: ")?;
                 let second = prompt("Repeat the export password: ")?;
                 if first.expose() != second.expose() {
                     bail!("the two passwords differ; nothing was written");
                 }
-                Ok(first)
+                Ok(Some(first))
             }
             None => bail!("an encrypted export needs a password: give --export-password-file"),
         }
-    };
-    match args.format {
-        ExportFormat::Tessera => {
-            let password = export_password()?;
-            let bytes = Zeroizing::new(tessera_backup::export_contents(
-                contents,
-                &password,
-                KdfParams::DEFAULT,
-                now,
-            )?);
-            write_output(args.output.as_deref(), &bytes, true, out)?;
-        }
-        ExportFormat::Aegis | ExportFormat::Uris => {
-            let id = if matches!(args.format, ExportFormat::Aegis) {
-                "aegis"
-            } else {
-                "otpauth-uris"
-            };
-            let exporter = tessera_transfer::exporter(id).context("exporter missing")?;
-            let password = if in_clear {
-                None
-            } else {
-                Some(export_password()?)
-            };
-            let output = exporter.export(&entries, password.as_ref())?;
-            for skipped in &output.skipped {
-                eprintln!("tessera: not exported: {skipped}");
-            }
-            for warning in &output.warnings {
-                eprintln!("tessera: warning: {warning}");
-            }
-            write_output(args.output.as_deref(), &output.bytes, false, out)?;
-        }
-        ExportFormat::Google => {
-            let series = google_migration::export(&entries)?;
-            for skipped in &series.skipped {
-                eprintln!("tessera: Google Authenticator cannot hold {skipped}");
-            }
-            for caveat in &series.caveats {
-                eprintln!("tessera: warning: {caveat}");
-            }
-            match &args.qr {
-                Some(dir) => {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("cannot create {}", dir.display()))?;
-                    for batch in &series.batches {
-                        let path = dir.join(format!(
-                            "google-export-{}-of-{}.png",
-                            batch.batch_index + 1,
-                            batch.batch_size
-                        ));
-                        write_output(Some(&path), &batch.qr_png()?, true, out)?;
-                    }
-                }
-                None => {
-                    let mut text = Zeroizing::new(String::new());
-                    for batch in &series.batches {
-                        text.push_str(&batch.uri);
-                        text.push('\n');
-                    }
-                    write_output(args.output.as_deref(), text.as_bytes(), false, out)?;
-                }
-            }
-        }
-        ExportFormat::Paper => {
-            let pdf = vault_paper_backup(&contents, &utc_date(now))?;
-            eprintln!("tessera: warning: the paper backup holds your secrets and recovery codes in the clear: keep it locked away");
-            write_output(args.output.as_deref(), &pdf, true, out)?;
-        }
     }
-    Ok(())
 }
 
-/// `tessera qr`: one account as a QR code, to move it to another device.
+/// `tessera export`.
+pub fn export_vault(
+    access: &VaultAccess,
+    request: &ExportRequest,
+    now: u64,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let vault = access.open()?;
+    let contents = vault.contents();
+    if let ExportKind::GoogleQrSeries = request.format.kind() {
+        let (series, notes) = google_series(contents)?;
+        for note in &notes {
+            eprintln!("tessera: {note}");
+        }
+        return match &request.qr {
+            Some(dir) => {
+                create_private_dir_all(dir)?;
+                for batch in &series.batches {
+                    let path = dir.join(format!(
+                        "google-export-{}-of-{}.png",
+                        batch.batch_index + 1,
+                        batch.batch_size
+                    ));
+                    write_output(Some(&path), &batch.qr_png()?, true, out)?;
+                }
+                Ok(())
+            }
+            None => {
+                let mut text = Zeroizing::new(String::new());
+                for batch in &series.batches {
+                    text.push_str(&batch.uri);
+                    text.push('\n');
+                }
+                write_output(request.output.as_deref(), text.as_bytes(), false, out)
+            }
+        };
+    }
+    let password = request.password()?;
+    let exported = export(request.format, contents, password.as_ref(), now)?;
+    for note in &exported.notes {
+        eprintln!("tessera: {note}");
+    }
+    write_output(
+        request.output.as_deref(),
+        &exported.bytes,
+        request.format.is_binary(),
+        out,
+    )
+}
+
+/// `tessera qr`.
 pub fn qr(access: &VaultAccess, args: &QrArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let vault = access.open()?;
-    let account = exactly_one(&vault.contents().accounts, &args.query)?;
+    let account = find_one(&vault.contents().accounts, &args.query)?;
     eprintln!(
         "tessera: this QR code holds the secret of {}: anyone who scans it can make its codes",
         label(account)

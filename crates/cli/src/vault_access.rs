@@ -9,7 +9,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use tessera_vault::{OsKeyring, Password, UnlockedVault};
+use tessera_core::Vault;
+use tessera_vault::{OsKeyring, Password, Unlock};
 use zeroize::Zeroizing;
 
 use crate::args::VaultArgs;
@@ -48,11 +49,17 @@ impl VaultAccess {
     }
 
     /// Unlocks the vault: keyring slot first, then the password.
-    pub fn open(&self) -> anyhow::Result<UnlockedVault> {
+    pub fn open(&self) -> anyhow::Result<Vault> {
+        Ok(self.open_noting_password()?.0)
+    }
+
+    /// Unlocks the vault as [`open`](Self::open) does, and gives back the
+    /// password when it was the password that opened it.
+    pub fn open_noting_password(&self) -> anyhow::Result<(Vault, Option<Password>)> {
         let info = tessera_vault::inspect(&self.path)?;
         if self.use_keyring && info.has_keyring() {
-            match UnlockedVault::open_with_keyring(&self.path, &OsKeyring::new()) {
-                Ok(vault) => return Ok(vault),
+            match Vault::open(&self.path, Unlock::Keyring(&OsKeyring::new())) {
+                Ok(vault) => return Ok((vault, None)),
                 Err(err) if info.has_password() => {
                     eprintln!("tessera: {err}");
                 }
@@ -66,7 +73,8 @@ impl VaultAccess {
             );
         }
         let password = self.current_password()?;
-        Ok(UnlockedVault::open_with_password(&self.path, &password)?)
+        let vault = Vault::open(&self.path, Unlock::Password(&password))?;
+        Ok((vault, Some(password)))
     }
 
     /// The vault's current password: from the password file, or asked for

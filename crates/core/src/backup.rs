@@ -1,12 +1,14 @@
-//! Tessera's own encrypted backup: a complete vault file, as
-//! `tessera-vault` writes it, protected by a password slot.
+//! Tessera's own encrypted backup: a complete vault image, as
+//! `tessera-vault` seals it, protected by one password slot, and how a
+//! vault's contents become the entries other formats are written from.
 //!
 //! Format: `docs/vault-format.md` in this repository (magic line
 //! `tessera-vault v1`, a JSON header with Argon2id password slots, an
-//! AES-256-GCM body holding the accounts). A backup is a vault created for
+//! AES-256-GCM body holding the accounts). A backup is a vault sealed for
 //! the purpose with only a password slot, so it opens on any computer, and
 //! it opens as a vault too. Reading checks the Argon2id parameters against
-//! the vault crate's own caps before any work.
+//! the vault crate's caps before any work. Both directions happen in
+//! memory: nothing is written to disk but what the caller writes.
 //!
 //! What it cannot carry: nothing; every account field (id, notes,
 //! favourite, tags, times) and the settings and recovery data are kept.
@@ -14,31 +16,17 @@
 //! ([`Entry::recovery`]) and services' codes come as
 //! [`ImportReport::services`]; ids, times and settings are the importing
 //! vault's own.
-//!
-//! `tessera-vault` reads and writes files by path, not bytes, so both
-//! directions go through a private temporary directory (mode 0700 on
-//! Unix) that is removed afterwards; only encrypted bytes are ever written
-//! there. A bytes API in the vault crate would make this unnecessary.
 
-use std::path::{Path, PathBuf};
-
-use tessera_vault::{
-    Account, CreateOptions, RecoveryEntry, RecoveryOwner, UnlockedVault, VaultError,
+use tessera_transfer::{
+    Confidence, Entry, ExportError, ImportError, ImportReport, Importer, Password, ServiceRecovery,
+    MAX_IMPORT_LEN,
 };
-/// The vault's contents and KDF parameters, which the functions here take
-/// and return.
-pub use tessera_vault::{Contents, KdfParams};
-
-use crate::crypto::{hex_encode, random_array};
-use crate::entry::{Entry, ImportReport, ServiceRecovery};
-use crate::error::{ExportError, ImportError};
-use crate::password::Password;
-use crate::registry::{check_len, Confidence, Importer};
+use tessera_vault::{
+    Account, Contents, CreateOptions, ImageError, KdfParams, RecoveryEntry, RecoveryOwner, Unlock,
+};
 
 const FORMAT: &str = "Tessera backup";
 const MAGIC: &[u8] = b"tessera-vault v";
-/// The file name inside the temporary directory.
-const FILE_NAME: &str = "backup.tessera";
 
 /// Reads Tessera backups (and vault files) with their password.
 #[derive(Debug, Clone, Copy, Default)]
@@ -66,20 +54,25 @@ impl Importer for TesseraBackupImporter {
         bytes: &[u8],
         password: Option<&Password>,
     ) -> Result<ImportReport, ImportError> {
-        let contents = import_contents(bytes, password)?;
-        let entries = Entry::all_of(&contents);
+        let contents = read_backup(bytes, password)?;
         Ok(ImportReport {
-            entries,
-            errors: Vec::new(),
-            services: ServiceRecovery::all_of(&contents),
+            entries: entries_of(&contents),
+            services: services_of(&contents),
+            ..ImportReport::default()
         })
     }
 }
 
 /// Opens a backup to the vault's full contents (ids, times, settings and
 /// recovery data included), for restoring a whole vault.
-pub fn import_contents(bytes: &[u8], password: Option<&Password>) -> Result<Contents, ImportError> {
-    check_len(bytes)?;
+pub fn read_backup(bytes: &[u8], password: Option<&Password>) -> Result<Contents, ImportError> {
+    let len = bytes.len() as u64;
+    if len > MAX_IMPORT_LEN {
+        return Err(ImportError::TooLarge {
+            len,
+            max: MAX_IMPORT_LEN,
+        });
+    }
     if !bytes.starts_with(MAGIC) {
         return Err(ImportError::NotThisFormat {
             format: "a Tessera backup",
@@ -87,45 +80,35 @@ pub fn import_contents(bytes: &[u8], password: Option<&Password>) -> Result<Cont
         });
     }
     let password = password.ok_or(ImportError::PasswordRequired { format: FORMAT })?;
-    let dir = TempDir::new().map_err(|reason| ImportError::Unsupported {
-        format: FORMAT,
-        what: format!("a temporary folder could not be made ({reason})"),
-    })?;
-    let path = dir.path().join(FILE_NAME);
-    std::fs::write(&path, bytes).map_err(|error| ImportError::Unsupported {
-        format: FORMAT,
-        what: format!("a temporary copy could not be written ({error})"),
-    })?;
     let vault_password = tessera_vault::Password::new(password.expose().to_owned());
-    let vault = UnlockedVault::open_with_password(&path, &vault_password).map_err(import_error)?;
-    Ok(vault.contents().clone())
+    let opened = tessera_vault::open_bytes(bytes, Unlock::Password(&vault_password))
+        .map_err(import_error)?;
+    Ok(opened.contents)
 }
 
-/// The vault's error as an import error, without the temporary path.
-fn import_error(error: VaultError) -> ImportError {
+/// The vault's error as an import error.
+fn import_error(error: ImageError) -> ImportError {
     match error {
-        VaultError::WrongPassword { .. } => ImportError::WrongPassword { format: FORMAT },
-        VaultError::NotAVault { .. } => ImportError::NotThisFormat {
+        ImageError::WrongPassword => ImportError::WrongPassword { format: FORMAT },
+        ImageError::NotAVault => ImportError::NotThisFormat {
             format: "a Tessera backup",
             reason: "it is not a Tessera vault file".into(),
         },
-        VaultError::UnsupportedVersion { found, .. } => ImportError::Unsupported {
+        ImageError::UnsupportedVersion { found } => ImportError::Unsupported {
             format: FORMAT,
             what: format!("vault format version {found} (this Tessera reads version 1)"),
         },
-        VaultError::Damaged { reason, .. } if reason.contains("truncated") => {
-            ImportError::Truncated {
-                format: FORMAT,
-                what: reason,
-            }
-        }
-        VaultError::Damaged { reason, .. } | VaultError::BadContents { reason, .. } => {
+        ImageError::Damaged { reason } if reason.contains("truncated") => ImportError::Truncated {
+            format: FORMAT,
+            what: reason,
+        },
+        ImageError::Damaged { reason } | ImageError::BadContents { reason } => {
             ImportError::Corrupt {
                 format: FORMAT,
                 reason,
             }
         }
-        VaultError::KdfLimit { source, .. } => ImportError::KdfParamsTooExpensive {
+        ImageError::KdfLimit { source } => ImportError::KdfParamsTooExpensive {
             format: FORMAT,
             kdf: "Argon2id",
             detail: format!("({source})"),
@@ -137,34 +120,74 @@ fn import_error(error: VaultError) -> ImportError {
                 tessera_vault::MAX_M_TIMES_T
             ),
         },
-        VaultError::NoPasswordSlot { .. } => ImportError::Unsupported {
+        ImageError::NoPasswordSlot => ImportError::Unsupported {
             format: FORMAT,
             what: "no password slot: it opens only with the keyring of the computer that made it"
                 .into(),
         },
-        VaultError::TooLarge { size, .. } => ImportError::TooLarge {
+        ImageError::TooLarge { size } => ImportError::TooLarge {
             len: size,
-            max: crate::registry::MAX_IMPORT_LEN,
+            max: MAX_IMPORT_LEN,
         },
         other => ImportError::Corrupt {
             format: FORMAT,
-            reason: format!("it could not be opened: {}", strip_path(&other)),
+            reason: format!("it could not be opened: {other}"),
         },
     }
 }
 
-/// A vault error's message, without any path in it.
-fn strip_path(error: &VaultError) -> String {
-    let message = error.to_string();
-    match error.path() {
-        Some(path) => message.replace(&path.display().to_string(), "the backup"),
-        None => message,
-    }
+/// A vault's accounts as entries: what exporters write, each account with
+/// its recovery codes.
+pub fn entries_of(contents: &Contents) -> Vec<Entry> {
+    contents
+        .accounts
+        .iter()
+        .map(|account| entry_of(account, contents))
+        .collect()
+}
+
+/// One account of `contents` as an entry, with its recovery codes.
+pub fn entry_of(account: &Account, contents: &Contents) -> Entry {
+    let mut entry = Entry::new(account.enrollment.clone());
+    entry.notes.clone_from(&account.notes);
+    entry.favourite = account.favourite;
+    entry.tags.clone_from(&account.tags);
+    entry.recovery = contents
+        .recovery_for_account(&account.id)
+        .map(|kept| kept.codes.clone());
+    entry
+}
+
+/// The recovery codes kept apart from any account: services with no OTP
+/// account, and removed accounts whose codes were kept (named
+/// "(removed account)" when the account is gone but the set still points
+/// to it).
+pub fn services_of(contents: &Contents) -> Vec<ServiceRecovery> {
+    contents
+        .recovery
+        .iter()
+        .filter_map(|entry| {
+            let (issuer, name) = match &entry.owner {
+                RecoveryOwner::Service { issuer, name } => (issuer.clone(), name.clone()),
+                RecoveryOwner::Account { account_id } => {
+                    if contents.account(account_id).is_some() {
+                        return None;
+                    }
+                    ("(removed account)".to_owned(), String::new())
+                }
+            };
+            Some(ServiceRecovery {
+                issuer,
+                name,
+                codes: entry.codes.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Writes `entries` as a Tessera backup: new accounts made at `now`
 /// (unix seconds), one password slot with `kdf`.
-pub fn export(
+pub fn backup_of_entries(
     entries: &[Entry],
     password: &Password,
     kdf: KdfParams,
@@ -174,9 +197,9 @@ pub fn export(
     for entry in entries {
         let mut account =
             Account::new(entry.enrollment.clone(), now).map_err(|_| ExportError::Randomness)?;
-        account.notes = entry.notes.clone();
+        account.notes.clone_from(&entry.notes);
         account.favourite = entry.favourite;
-        account.tags = entry.tags.clone();
+        account.tags.clone_from(&entry.tags);
         if let Some(codes) = &entry.recovery {
             let owner = RecoveryOwner::Account {
                 account_id: account.id.clone(),
@@ -188,13 +211,13 @@ pub fn export(
         }
         contents.accounts.push(account);
     }
-    export_contents(contents, password, kdf, now)
+    make_backup(&contents, password, kdf, now)
 }
 
 /// Writes a vault's whole contents (ids, times, settings and recovery data
 /// included) as a Tessera backup with one password slot.
-pub fn export_contents(
-    contents: Contents,
+pub fn make_backup(
+    contents: &Contents,
     password: &Password,
     kdf: KdfParams,
     now: u64,
@@ -202,48 +225,21 @@ pub fn export_contents(
     if password.is_empty() {
         return Err(ExportError::EmptyPassword);
     }
-    let dir = TempDir::new().map_err(ExportError::Backup)?;
-    let path = dir.path().join(FILE_NAME);
     let vault_password = tessera_vault::Password::new(password.expose().to_owned());
     let options = CreateOptions {
         password: Some(&vault_password),
         kdf,
         keyring: None,
     };
-    UnlockedVault::create(&path, options, contents, now)
-        .map_err(|error| ExportError::Backup(strip_path(&error)))?;
-    std::fs::read(&path).map_err(|error| ExportError::Backup(error.to_string()))
-}
-
-/// A private temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Result<Self, String> {
-        let suffix: [u8; 16] = random_array().map_err(|error| error.to_string())?;
-        let path = std::env::temp_dir().join(format!("tessera-transfer-{}", hex_encode(&suffix)));
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&path).map_err(|error| error.to_string())?;
-        Ok(TempDir(path))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    tessera_vault::seal_new(contents, options, now)
+        .map_err(|error| ExportError::Backup(error.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tessera_otp::{Enrollment, OtpParams, Secret};
+    use tessera_transfer::Importer;
 
     fn entries() -> Vec<Entry> {
         let mut first = Entry::new(Enrollment {
@@ -267,7 +263,7 @@ mod tests {
     #[test]
     fn backup_round_trip_keeps_everything() {
         let password = Password::from("backup password");
-        let bytes = export(
+        let bytes = backup_of_entries(
             &entries(),
             &password,
             KdfParams::insecure_for_tests(),
@@ -275,42 +271,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(TesseraBackupImporter.detect(&bytes), Confidence::Certain);
-        let (importer, report) = crate::import(&bytes, Some(&password)).unwrap();
-        assert_eq!(importer.id(), "tessera");
+        let report = TesseraBackupImporter
+            .import(&bytes, Some(&password))
+            .unwrap();
         assert_eq!(report.entries, entries());
-        let contents = import_contents(&bytes, Some(&password)).unwrap();
+        let contents = read_backup(&bytes, Some(&password)).unwrap();
         assert_eq!(contents.modified_at, 1_700_000_000);
         assert_eq!(contents.accounts[0].created_at, 1_700_000_000);
         // The whole contents survive a second trip unchanged.
-        let again = export_contents(
-            contents.clone(),
+        let again = make_backup(
+            &contents,
             &password,
             KdfParams::insecure_for_tests(),
             1_700_000_000,
         )
         .unwrap();
-        assert_eq!(import_contents(&again, Some(&password)).unwrap(), contents);
-    }
-
-    #[test]
-    fn temporary_folders_are_private_and_removed() {
-        let dir = TempDir::new().unwrap();
-        let path = dir.path().to_owned();
-        std::fs::write(path.join(FILE_NAME), b"x").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o700);
-        }
-        drop(dir);
-        assert!(!path.exists());
+        assert_eq!(read_backup(&again, Some(&password)).unwrap(), contents);
     }
 
     #[test]
     fn errors_are_clear() {
         let password = Password::from("right");
-        let bytes = export(&entries(), &password, KdfParams::insecure_for_tests(), 1).unwrap();
+        let bytes =
+            backup_of_entries(&entries(), &password, KdfParams::insecure_for_tests(), 1).unwrap();
         assert_eq!(
             TesseraBackupImporter.import(&bytes, None),
             Err(ImportError::PasswordRequired { format: FORMAT })
@@ -329,7 +312,6 @@ mod tests {
             ),
             "{error:?}"
         );
-        assert!(!error.to_string().contains("tessera-transfer-"), "{error}");
         let mut tampered = bytes.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
@@ -342,7 +324,7 @@ mod tests {
             Err(ImportError::NotThisFormat { .. })
         ));
         assert_eq!(
-            export(
+            backup_of_entries(
                 &entries(),
                 &Password::from(""),
                 KdfParams::insecure_for_tests(),
@@ -355,7 +337,8 @@ mod tests {
     #[test]
     fn absurd_kdf_parameters_are_refused() {
         let password = Password::from("right");
-        let bytes = export(&entries(), &password, KdfParams::insecure_for_tests(), 1).unwrap();
+        let bytes =
+            backup_of_entries(&entries(), &password, KdfParams::insecure_for_tests(), 1).unwrap();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let header_end = text.find("\n{").map(|i| i + 1).unwrap();
         let line_end = header_end + text[header_end..].find('\n').unwrap();

@@ -1,11 +1,16 @@
-//! Finding accounts an import would duplicate, and skipping or merging
-//! them, so that importing the same backup twice adds nothing and the user
-//! is told exactly which accounts were left out or combined.
+//! Taking in many accounts at once (an imported file, what scans found):
+//! finding the ones the vault already has, skipping or merging them, and
+//! keeping the recovery codes that come along, so that importing the same
+//! backup twice adds nothing and the user is told exactly which accounts
+//! were left out or combined. The command line and the app take in a file
+//! through this one path, so one file gives the same vault from either.
 //!
-//! Two accounts are duplicates when their secret bytes, issuer and account
-//! name are all equal (exactly: a renamed account is a different one to the
-//! user, even with the same secret). Imported accounts are checked against
-//! the vault's and against each other.
+//! Two accounts are duplicates by the one rule,
+//! [`Enrollment::is_same_account`](tessera_otp::Enrollment::is_same_account):
+//! their secret bytes, issuer and account name are all equal (exactly: a
+//! renamed account is a different one to the user, even with the same
+//! secret). Imported accounts are checked against the vault's and against
+//! each other.
 //!
 //! A duplicate's recovery codes are merged under either policy: codes are
 //! only ever added or marked spent, so importing the same backup twice
@@ -13,7 +18,13 @@
 
 use std::collections::HashMap;
 
-use crate::entry::Entry;
+use tessera_transfer::{Entry, ServiceRecovery};
+use tessera_vault::{Account, Contents, RecoveryOwner};
+
+use crate::accounts::{check_room, names_label};
+use crate::error::CoreError;
+use crate::recovery::keep_codes;
+use crate::vault::Vault;
 
 /// What to do with an imported account that is already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +110,7 @@ pub fn plan(existing: &[Entry], incoming: Vec<Entry>, policy: DuplicatePolicy) -
                 DuplicateOf::Existing(i) => &existing[i],
                 DuplicateOf::Incoming(i) => &plan.added[added_position[&i]],
             };
-            other.enrollment.secret == entry.enrollment.secret
+            other.enrollment.is_same_account(&entry.enrollment)
         });
         let Some(duplicate_of) = found else {
             candidates.push(DuplicateOf::Incoming(incoming_index));
@@ -122,7 +133,7 @@ pub fn plan(existing: &[Entry], incoming: Vec<Entry>, policy: DuplicatePolicy) -
         };
         plan.duplicates.push(Duplicate {
             incoming_index,
-            label: entry.label(),
+            label: names_label(&entry.enrollment.issuer, &entry.enrollment.name),
             duplicate_of,
             action,
             params_differ,
@@ -174,6 +185,147 @@ fn merge_into(target: &mut Entry, extra: &Entry) {
     target.favourite |= extra.favourite;
 }
 
+/// Accounts, and the recovery codes that come with them, to take in.
+#[derive(Debug, Clone, Default)]
+pub struct Intake {
+    /// Accounts to add, with their notes, tags, favourite mark and
+    /// recovery codes.
+    pub entries: Vec<Entry>,
+    /// Accounts the user chose not to add: only their recovery codes join
+    /// the vault's copy of the same account, if it has one (codes are
+    /// never lost).
+    pub codes_only: Vec<Entry>,
+    /// Recovery codes of services with no account (a Tessera backup
+    /// carries them).
+    pub services: Vec<ServiceRecovery>,
+}
+
+/// What taking in did (or, for a dry run, would do).
+#[derive(Debug, Clone, Default)]
+pub struct IntakeReport {
+    /// The accounts added, as saved.
+    pub added: Vec<Account>,
+    /// Every duplicate found, in import order.
+    pub duplicates: Vec<Duplicate>,
+    /// Recovery codes that were new to the vault.
+    pub recovery_codes: usize,
+}
+
+impl Duplicate {
+    /// One line about the duplicate: its label, what it duplicates, what
+    /// was done.
+    pub fn describe(&self) -> String {
+        let of = match self.duplicate_of {
+            DuplicateOf::Existing(_) => "already in the vault",
+            DuplicateOf::Incoming(_) => "listed twice",
+        };
+        let action = match self.action {
+            DuplicateAction::Skipped => "skipped",
+            DuplicateAction::Merged => "merged",
+        };
+        let differ = if self.params_differ {
+            "; its code settings differ, the vault's were kept"
+        } else {
+            ""
+        };
+        format!("{} ({of}): {action}{differ}", self.label)
+    }
+}
+
+/// Takes `intake` into `contents`: new accounts are added, duplicates
+/// skipped or merged by `policy`, and every recovery code kept.
+pub fn take_in(
+    contents: &mut Contents,
+    intake: Intake,
+    policy: DuplicatePolicy,
+    now: u64,
+) -> Result<IntakeReport, CoreError> {
+    // Importers and QR codes apply the one label rule as they read, so the
+    // names need no second check here.
+    let entries = intake.entries;
+    let existing: Vec<Entry> = contents
+        .accounts
+        .iter()
+        .map(|account| crate::backup::entry_of(account, contents))
+        .collect();
+    let plan = plan(&existing, entries, policy);
+    check_room(contents, plan.added.len())?;
+    let mut report = IntakeReport {
+        duplicates: plan.duplicates,
+        ..IntakeReport::default()
+    };
+    for (index, merged) in &plan.updated {
+        let account = &mut contents.accounts[*index];
+        if account.notes != merged.notes
+            || account.favourite != merged.favourite
+            || account.tags != merged.tags
+        {
+            account.notes.clone_from(&merged.notes);
+            account.favourite = merged.favourite;
+            account.tags.clone_from(&merged.tags);
+            account.updated_at = now;
+        }
+        let owner = RecoveryOwner::Account {
+            account_id: account.id.clone(),
+        };
+        if let Some(codes) = &merged.recovery {
+            report.recovery_codes += keep_codes(contents, owner, codes, now)?;
+        }
+    }
+    for entry in plan.added {
+        let mut account = Account::new(entry.enrollment, now)?;
+        account.notes = entry.notes;
+        account.favourite = entry.favourite;
+        account.tags = entry.tags;
+        let owner = RecoveryOwner::Account {
+            account_id: account.id.clone(),
+        };
+        contents.accounts.push(account.clone());
+        if let Some(codes) = &entry.recovery {
+            report.recovery_codes += keep_codes(contents, owner, codes, now)?;
+        }
+        report.added.push(account);
+    }
+    for entry in &intake.codes_only {
+        let (Some(codes), Some(account)) = (
+            &entry.recovery,
+            crate::accounts::same_account(contents, &entry.enrollment),
+        ) else {
+            continue;
+        };
+        let owner = RecoveryOwner::Account {
+            account_id: account.id.clone(),
+        };
+        report.recovery_codes += keep_codes(contents, owner, codes, now)?;
+    }
+    for service in &intake.services {
+        let owner = RecoveryOwner::Service {
+            issuer: service.issuer.clone(),
+            name: service.name.clone(),
+        };
+        report.recovery_codes += keep_codes(contents, owner, &service.codes, now)?;
+    }
+    Ok(report)
+}
+
+impl Vault {
+    /// Takes in accounts from an import or a scan (see [`take_in`]); with
+    /// `dry_run`, works out what that would do and saves nothing.
+    pub fn take_in(
+        &mut self,
+        intake: Intake,
+        policy: DuplicatePolicy,
+        dry_run: bool,
+        now: u64,
+    ) -> Result<IntakeReport, CoreError> {
+        if dry_run {
+            let mut copy = self.contents().clone();
+            return take_in(&mut copy, intake, policy, now);
+        }
+        self.update(now, |contents| take_in(contents, intake, policy, now))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,14 +358,14 @@ mod tests {
             vec![
                 Duplicate {
                     incoming_index: 0,
-                    label: "GitHub: alice".into(),
+                    label: "GitHub (alice)".into(),
                     duplicate_of: DuplicateOf::Existing(0),
                     action: DuplicateAction::Skipped,
                     params_differ: false,
                 },
                 Duplicate {
                     incoming_index: 4,
-                    label: "GitHub: bob".into(),
+                    label: "GitHub (bob)".into(),
                     duplicate_of: DuplicateOf::Incoming(2),
                     action: DuplicateAction::Skipped,
                     params_differ: false,

@@ -1,5 +1,7 @@
-//! The app's settings, kept inside the vault (`contents.settings`) so they
-//! are encrypted and travel with it. Keys, all optional (a missing or
+//! The user's preferences, kept inside the vault (`contents.settings`) so
+//! they are encrypted, travel with it, and are the same for the app and
+//! the command line (the time offset set in the app moves the codes
+//! `tessera code` prints too). Keys, all optional (a missing or
 //! malformed value reads as its default, so another version's writes never
 //! break the app):
 //!
@@ -16,6 +18,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::error::CoreError;
+
 /// Largest time offset: ten years of 365 days, enough for a clock that
 /// reset to its epoch, small enough that arithmetic never overflows.
 pub const MAX_TIME_OFFSET_SECONDS: i64 = 10 * 365 * 24 * 60 * 60;
@@ -29,6 +33,7 @@ pub const MAX_CLIPBOARD_CLEAR_SECONDS: u32 = 3600;
 
 /// How the account list is ordered after favourites.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
     /// By issuer, then name (A to Z, ignoring case).
@@ -43,8 +48,9 @@ pub enum SortOrder {
 
 /// Every setting, as the UI reads and writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AppSettings {
+pub struct Preferences {
     /// Minutes without input before locking; 0 = never.
     pub auto_lock_minutes: u32,
     /// Lock when the desktop session locks or the machine suspends.
@@ -52,14 +58,15 @@ pub struct AppSettings {
     /// Seconds before a copied code is cleared; 0 = never.
     pub clipboard_clear_seconds: u32,
     /// Seconds added to the system clock when making codes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub time_offset_seconds: i64,
     /// List order after favourites.
     pub sort_order: SortOrder,
 }
 
-impl Default for AppSettings {
+impl Default for Preferences {
     fn default() -> Self {
-        AppSettings {
+        Preferences {
             auto_lock_minutes: 5,
             lock_on_system_lock: true,
             clipboard_clear_seconds: 30,
@@ -75,12 +82,12 @@ const CLIPBOARD_CLEAR: &str = "clipboard_clear_seconds";
 const TIME_OFFSET: &str = "time_offset_seconds";
 const SORT_ORDER: &str = "sort_order";
 
-impl AppSettings {
+impl Preferences {
     /// Reads the settings from the vault's settings map; anything missing or
     /// out of range takes its default.
-    pub fn from_map(map: &Map<String, Value>) -> AppSettings {
-        let d = AppSettings::default();
-        let read = AppSettings {
+    pub fn from_map(map: &Map<String, Value>) -> Preferences {
+        let d = Preferences::default();
+        let read = Preferences {
             auto_lock_minutes: map
                 .get(AUTO_LOCK)
                 .and_then(Value::as_u64)
@@ -106,7 +113,7 @@ impl AppSettings {
                 .unwrap_or(d.sort_order),
         };
         // Each field on its own: one bad value must not reset the others.
-        AppSettings {
+        Preferences {
             auto_lock_minutes: if read.auto_lock_ok() {
                 read.auto_lock_minutes
             } else {
@@ -141,21 +148,21 @@ impl AppSettings {
     }
 
     /// Checks every value, naming the first one out of range.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), CoreError> {
         if !self.auto_lock_ok() {
-            return Err(format!(
+            return Err(CoreError::Invalid(format!(
                 "auto-lock must be 0 (never) to {MAX_AUTO_LOCK_MINUTES} minutes"
-            ));
+            )));
         }
         if !self.clipboard_ok() {
-            return Err(format!(
+            return Err(CoreError::Invalid(format!(
                 "the clipboard delay must be 0 (never) or {MIN_CLIPBOARD_CLEAR_SECONDS} to {MAX_CLIPBOARD_CLEAR_SECONDS} seconds"
-            ));
+            )));
         }
         if !self.offset_ok() {
-            return Err(format!(
+            return Err(CoreError::Invalid(format!(
                 "the time offset must be within {MAX_TIME_OFFSET_SECONDS} seconds (10 years)"
-            ));
+            )));
         }
         Ok(())
     }
@@ -199,7 +206,7 @@ mod tests {
 
     #[test]
     fn missing_and_malformed_values_take_their_defaults_one_by_one() {
-        assert_eq!(AppSettings::from_map(&Map::new()), AppSettings::default());
+        assert_eq!(Preferences::from_map(&Map::new()), Preferences::default());
         let map = json!({
             "auto_lock_minutes": "ten",
             "clipboard_clear_seconds": 2,
@@ -208,7 +215,7 @@ mod tests {
             "lock_on_system_lock": false,
             "theme": "kept",
         });
-        let read = AppSettings::from_map(map.as_object().unwrap());
+        let read = Preferences::from_map(map.as_object().unwrap());
         assert_eq!(read.auto_lock_minutes, 5);
         assert_eq!(read.clipboard_clear_seconds, 30, "2 s is below the minimum");
         assert_eq!(read.time_offset_seconds, -90);
@@ -219,7 +226,7 @@ mod tests {
     #[test]
     fn writing_keeps_other_keys_and_reads_back() {
         let mut map = json!({"theme": "dark"}).as_object().unwrap().clone();
-        let settings = AppSettings {
+        let settings = Preferences {
             auto_lock_minutes: 0,
             lock_on_system_lock: false,
             clipboard_clear_seconds: 5,
@@ -230,45 +237,45 @@ mod tests {
         settings.write_to(&mut map);
         assert_eq!(map["theme"], "dark");
         assert_eq!(map["sort_order"], "manual");
-        assert_eq!(AppSettings::from_map(&map), settings);
+        assert_eq!(Preferences::from_map(&map), settings);
     }
 
     #[test]
     fn validation_names_the_bad_value() {
-        let bad = |f: fn(&mut AppSettings)| {
-            let mut s = AppSettings::default();
+        let bad = |f: fn(&mut Preferences)| {
+            let mut s = Preferences::default();
             f(&mut s);
-            s.validate().unwrap_err()
+            s.validate().unwrap_err().to_string()
         };
         assert!(bad(|s| s.auto_lock_minutes = 1441).contains("auto-lock"));
         assert!(bad(|s| s.clipboard_clear_seconds = 4).contains("clipboard"));
         assert!(bad(|s| s.clipboard_clear_seconds = 3601).contains("clipboard"));
         assert!(bad(|s| s.time_offset_seconds = i64::MIN).contains("offset"));
-        let ok = AppSettings {
+        let ok = Preferences {
             clipboard_clear_seconds: 0,
-            ..AppSettings::default()
+            ..Preferences::default()
         };
         ok.validate().unwrap();
     }
 
     #[test]
     fn the_offset_shifts_code_time_and_stops_at_zero() {
-        let s = AppSettings {
+        let s = Preferences {
             time_offset_seconds: -30,
-            ..AppSettings::default()
+            ..Preferences::default()
         };
         assert_eq!(s.code_time_millis(100_000), 70_000);
         assert_eq!(s.code_time_millis(10_000), 0);
-        assert_eq!(AppSettings::default().code_time_millis(1234), 1234);
+        assert_eq!(Preferences::default().code_time_millis(1234), 1234);
     }
 
     #[test]
     fn the_ui_shape_is_camel_case_and_strict() {
-        let json = serde_json::to_value(AppSettings::default()).unwrap();
+        let json = serde_json::to_value(Preferences::default()).unwrap();
         assert_eq!(json["clipboardClearSeconds"], 30);
         assert_eq!(json["sortOrder"], "issuer");
         let mut extra = json.as_object().unwrap().clone();
         extra.insert("evil".into(), 1.into());
-        assert!(serde_json::from_value::<AppSettings>(Value::Object(extra)).is_err());
+        assert!(serde_json::from_value::<Preferences>(Value::Object(extra)).is_err());
     }
 }

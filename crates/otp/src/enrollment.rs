@@ -27,6 +27,14 @@ pub struct Enrollment {
 }
 
 impl Enrollment {
+    /// Whether `other` is the same account: the same secret bytes, issuer
+    /// and name. The parameters do not count, so an account re-enrolled
+    /// with other digits or period is still the one already there; what
+    /// adding it again should do is the caller's decision.
+    pub fn is_same_account(&self, other: &Enrollment) -> bool {
+        self.secret == other.secret && self.issuer == other.issuer && self.name == other.name
+    }
+
     /// The code at this moment: for TOTP/Steam `unix_time` is used; for HOTP
     /// the stored counter is used and `unix_time` ignored.
     pub fn code_at(&self, unix_time: u64) -> Result<Code, ParamsError> {
@@ -87,6 +95,26 @@ mod tests {
             secret: Secret::from_bytes(b"12345678901234567890".to_vec()).unwrap(),
             params,
         }
+    }
+
+    #[test]
+    fn the_same_account_is_secret_issuer_and_name() {
+        let account = rfc_enrollment(OtpParams::totp());
+        let mut other = rfc_enrollment(OtpParams {
+            digits: 8,
+            period: 60,
+            ..OtpParams::hotp(7)
+        });
+        assert!(account.is_same_account(&other));
+        assert!(other.is_same_account(&account));
+        other.name = "Alice@example.com".into();
+        assert!(!account.is_same_account(&other), "names compare exactly");
+        let mut other = rfc_enrollment(OtpParams::totp());
+        other.issuer = "Example ".into();
+        assert!(!account.is_same_account(&other), "issuers compare exactly");
+        let mut other = rfc_enrollment(OtpParams::totp());
+        other.secret = Secret::from_bytes(b"12345678901234567891".to_vec()).unwrap();
+        assert!(!account.is_same_account(&other), "secrets compare by bytes");
     }
 
     #[test]

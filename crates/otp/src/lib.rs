@@ -1,7 +1,8 @@
 //! Tessera's OTP engine: HOTP (RFC 4226), TOTP (RFC 6238) and Steam Guard
-//! codes, secrets in base32 and hex, `otpauth://` URIs, and the model of
-//! one-time recovery codes with the parser for blocks of them as services
-//! hand them out.
+//! codes, secrets in base32 and hex, `otpauth://` URIs, Google
+//! Authenticator's `otpauth-migration://` export codes ([`migration`]), and
+//! the model of one-time recovery codes with the parser for blocks of them
+//! as services hand them out.
 //!
 //! It is pure: nothing reads the clock or the disk, so the time (or counter)
 //! is always an argument and every result is reproducible. The app, the
@@ -42,7 +43,9 @@ mod algorithm;
 mod enrollment;
 mod generate;
 mod label;
+pub mod migration;
 mod params;
+mod percent;
 mod recovery;
 mod recovery_block;
 mod secret;
@@ -55,6 +58,7 @@ pub use label::{check_label, split_issuer_prefix, LabelError, MAX_LABEL_CHARS};
 pub use params::{
     OtpParams, ParamsError, DEFAULT_PERIOD, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS, STEAM_DIGITS,
 };
+pub use percent::{percent_decode, PercentError, PlusSign};
 pub use recovery::{
     RecoveryCode, RecoveryCodes, RecoveryError, RecoveryWarning, UseOutcome,
     DEFAULT_FEW_LEFT_THRESHOLD, MAX_CODE_LEN,

@@ -47,6 +47,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::algorithm::{Algorithm, OtpKind};
 use crate::enrollment::Enrollment;
 use crate::params::{OtpParams, DEFAULT_PERIOD, MAX_DIGITS, MAX_PERIOD, MIN_DIGITS};
+use crate::percent::{percent_decode, PlusSign};
 use crate::secret::{Secret, SecretError};
 
 /// Longest piece of the input an error message quotes back.
@@ -149,7 +150,7 @@ pub fn parse(uri: &str) -> Result<Enrollment, UriError> {
     let secret = match query.raw("secret") {
         None => return Err(UriError::MissingSecret),
         Some(raw) => {
-            let text = percent_decode(raw, true, "secret parameter")?;
+            let text = decode_text(raw, PlusSign::Space, "secret parameter")?;
             match Secret::from_base32(&text) {
                 Err(SecretError::Empty) => return Err(UriError::MissingSecret),
                 other => other?,
@@ -194,7 +195,7 @@ pub fn parse(uri: &str) -> Result<Enrollment, UriError> {
     }
     debug_assert!(params.validate().is_ok(), "parse checks every bound");
 
-    let label = percent_decode(raw_label, false, "label")?;
+    let label = decode_text(raw_label, PlusSign::Literal, "label")?;
     let issuer_param = query.text("issuer", "issuer parameter")?;
     let (issuer, name) = split_label(&label, issuer_param.as_deref());
     let (issuer, name) = (issuer.trim(), name.trim());
@@ -321,7 +322,7 @@ impl<'a> Query<'a> {
             .filter_map(|pair| {
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
                 // A name that does not decode cannot be one we know.
-                let name = percent_decode(name, true, "parameter name").ok()?;
+                let name = decode_text(name, PlusSign::Space, "parameter name").ok()?;
                 Some((name.trim().to_ascii_lowercase(), value))
             })
             .collect();
@@ -342,44 +343,21 @@ impl<'a> Query<'a> {
         let Some(raw) = self.raw(name) else {
             return Ok(None);
         };
-        let decoded = percent_decode(raw, true, what)?;
+        let decoded = decode_text(raw, PlusSign::Space, what)?;
         let trimmed = decoded.trim();
         Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
     }
 }
 
-/// Percent-decodes `raw` (with `+` as a space when `plus_is_space`, as in
-/// form-encoded queries) into a zeroizing string, since it may be the secret.
-fn percent_decode(
+/// Percent-decodes `raw` (see [`percent_decode`] for `plus`) into UTF-8
+/// text in a zeroizing string, since it may be the secret.
+fn decode_text(
     raw: &str,
-    plus_is_space: bool,
+    plus: PlusSign,
     what: &'static str,
 ) -> Result<Zeroizing<String>, UriError> {
     let bad = || UriError::BadPercentEncoding { what };
-    let input = raw.as_bytes();
-    let mut bytes = Zeroizing::new(Vec::with_capacity(input.len()));
-    let mut index = 0;
-    while index < input.len() {
-        match input[index] {
-            b'%' => {
-                let high = input.get(index + 1).and_then(|b| hex_value(*b));
-                let low = input.get(index + 2).and_then(|b| hex_value(*b));
-                let (Some(high), Some(low)) = (high, low) else {
-                    return Err(bad());
-                };
-                bytes.push((high << 4) | low);
-                index += 3;
-            }
-            b'+' if plus_is_space => {
-                bytes.push(b' ');
-                index += 1;
-            }
-            byte => {
-                bytes.push(byte);
-                index += 1;
-            }
-        }
-    }
+    let mut bytes = percent_decode(raw, plus).map_err(|_| bad())?;
     match String::from_utf8(std::mem::take(&mut *bytes)) {
         Ok(text) => Ok(Zeroizing::new(text)),
         Err(err) => {
@@ -387,11 +365,6 @@ fn percent_decode(
             Err(bad())
         }
     }
-}
-
-/// The value of one hex digit.
-fn hex_value(byte: u8) -> Option<u8> {
-    char::from(byte).to_digit(16).map(|value| value as u8)
 }
 
 /// Appends `text` percent-encoded, keeping only RFC 3986 unreserved

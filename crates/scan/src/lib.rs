@@ -18,8 +18,10 @@
 //!   enrollment. All report a [`SourceError`].
 //! * [`classify`] — a code's text to a [`Payload`] (`otpauth://` gives one
 //!   account, a Google Authenticator `otpauth-migration://` export gives
-//!   several, with [`SeriesCollector`] tracking multi-code exports), or a
-//!   [`PayloadError`] saying what the code holds instead.
+//!   several, read by [`tessera_otp::migration`], whose
+//!   [`SeriesCollector`](tessera_otp::migration::SeriesCollector) tracks
+//!   multi-code exports), or a [`PayloadError`] saying what the code holds
+//!   instead.
 //!
 //! # Example
 //!
@@ -43,7 +45,6 @@ mod camera;
 mod clipboard;
 mod decode;
 mod engines;
-mod migration;
 mod payload;
 mod preprocess;
 #[cfg(feature = "screen")]
@@ -62,10 +63,6 @@ pub use clipboard::clipboard_image;
 
 pub use decode::{
     decode, decode_luma, decode_with, to_grey, DecodeOptions, DecodeReport, DecodedCode, Effort,
-};
-pub use migration::{
-    parse_migration, MigrationBatch, MigrationError, SeriesCollector, SeriesError, SeriesPosition,
-    SeriesProgress, SkipReason, SkippedAccount,
 };
 pub use payload::{classify, Payload, PayloadError, QrContent};
 #[cfg(feature = "screen")]

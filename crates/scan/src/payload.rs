@@ -10,9 +10,8 @@
 
 use std::fmt;
 
+use tessera_otp::migration::{self, MigrationBatch, MigrationError};
 use tessera_otp::{uri, Enrollment, UriError};
-
-use crate::migration::{parse_migration, MigrationBatch, MigrationError, MIGRATION_PREFIX};
 
 /// An enrollment read from a QR code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +20,7 @@ pub enum Payload {
     /// An `otpauth://` URI: one account.
     Account(Enrollment),
     /// A Google Authenticator export code: its accounts and its place in a
-    /// series (see [`crate::SeriesCollector`]).
+    /// series (see [`SeriesCollector`](tessera_otp::migration::SeriesCollector)).
     Migration(MigrationBatch),
 }
 
@@ -124,19 +123,11 @@ pub fn classify(text: &str) -> Result<Payload, PayloadError> {
         Some("otpauth") => uri::parse(trimmed)
             .map(Payload::Account)
             .map_err(PayloadError::BadAccountUri),
-        Some("otpauth-migration") => {
-            // Anything after the scheme that is not the offline form is
-            // still meant as an export; say what is wrong with it.
-            let is_offline = trimmed
-                .get(..MIGRATION_PREFIX.len())
-                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(MIGRATION_PREFIX));
-            if !is_offline {
-                return Err(PayloadError::BadMigration(MigrationError::NotMigration));
-            }
-            parse_migration(trimmed)
-                .map(Payload::Migration)
-                .map_err(PayloadError::BadMigration)
-        }
+        // Anything after the scheme is meant as an export, even when it is
+        // not the offline form; the codec says what is wrong with it.
+        Some("otpauth-migration") => migration::parse(trimmed)
+            .map(Payload::Migration)
+            .map_err(PayloadError::BadMigration),
         _ => Err(PayloadError::NotAnEnrollment(describe(trimmed, scheme))),
     }
 }
@@ -212,7 +203,7 @@ fn web_host(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::tests::{account, payload, uri as migration_uri};
+    use tessera_otp::{OtpParams, Secret};
 
     #[test]
     fn an_otpauth_uri_is_one_account() {
@@ -228,18 +219,20 @@ mod tests {
 
     #[test]
     fn a_migration_export_is_its_accounts() {
-        let message = payload(
-            &[
-                account(b"0123456789", "a", "b", 1, 1, 2, 0),
-                account(b"abcdefghij", "c", "d", 1, 1, 2, 0),
-            ],
-            1,
-            0,
-            3,
-        );
-        let payload = classify(&migration_uri(&message)).unwrap();
+        let account = |issuer: &str, name: &str, secret: &[u8]| Enrollment {
+            issuer: issuer.into(),
+            name: name.into(),
+            secret: Secret::from_bytes(secret.to_vec()).unwrap(),
+            params: OtpParams::totp(),
+        };
+        let accounts = [
+            account("b", "a", b"0123456789"),
+            account("d", "c", b"abcdefghij"),
+        ];
+        let series = migration::encode(&accounts, 3);
+        let payload = classify(&series.codes[0].uri).unwrap();
         assert!(matches!(payload, Payload::Migration(_)));
-        assert_eq!(payload.accounts().len(), 2);
+        assert_eq!(payload.accounts(), accounts.iter().collect::<Vec<_>>());
     }
 
     #[test]

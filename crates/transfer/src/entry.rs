@@ -5,7 +5,6 @@
 use std::fmt;
 
 use tessera_otp::{Algorithm, Enrollment, OtpKind, OtpParams, RecoveryCodes, Secret};
-use tessera_vault::{Account, Contents, RecoveryOwner};
 
 /// One account as it moves between apps: the enrollment plus what the
 /// other app knew about it that Tessera keeps too.
@@ -46,29 +45,6 @@ impl Entry {
     /// A label for messages: `issuer: name`, never the secret.
     pub fn label(&self) -> String {
         account_label(&self.enrollment.issuer, &self.enrollment.name)
-    }
-
-    /// Every account of a vault, in its order, with its recovery codes, as
-    /// entries to export or to compare an import with.
-    pub fn all_of(contents: &Contents) -> Vec<Entry> {
-        contents
-            .accounts
-            .iter()
-            .map(|account| Entry::of_account(account, contents))
-            .collect()
-    }
-
-    /// One account of `contents`, with its recovery codes.
-    pub fn of_account(account: &Account, contents: &Contents) -> Entry {
-        Entry {
-            enrollment: account.enrollment.clone(),
-            notes: account.notes.clone(),
-            favourite: account.favourite,
-            tags: account.tags.clone(),
-            recovery: contents
-                .recovery_for_account(&account.id)
-                .map(|entry| entry.codes.clone()),
-        }
     }
 }
 
@@ -124,34 +100,6 @@ pub struct ServiceRecovery {
     pub name: String,
     /// The codes, used ones included. `Debug` never shows a code.
     pub codes: RecoveryCodes,
-}
-
-impl ServiceRecovery {
-    /// The recovery codes of `contents` that belong to no account in it:
-    /// those of services, and those of accounts removed while their codes
-    /// were kept (named "(removed account)"), so that none is left behind.
-    pub fn all_of(contents: &Contents) -> Vec<ServiceRecovery> {
-        contents
-            .recovery
-            .iter()
-            .filter_map(|entry| {
-                let (issuer, name) = match &entry.owner {
-                    RecoveryOwner::Service { issuer, name } => (issuer.clone(), name.clone()),
-                    RecoveryOwner::Account { account_id } => {
-                        if contents.account(account_id).is_some() {
-                            return None;
-                        }
-                        ("(removed account)".to_owned(), String::new())
-                    }
-                };
-                Some(ServiceRecovery {
-                    issuer,
-                    name,
-                    codes: entry.codes.clone(),
-                })
-            })
-            .collect()
-    }
 }
 
 impl ImportReport {

@@ -84,6 +84,12 @@ pub enum ImportError {
         /// The limit they exceed.
         limit: String,
     },
+    /// An image that holds no QR code Tessera can read.
+    #[error("the image holds no QR code")]
+    NoQrCode,
+    /// An image file that cannot be decoded.
+    #[error("the image cannot be read: {0}")]
+    BadImage(String),
     /// The file uses a feature or version of its format that Tessera does
     /// not read.
     #[error("this {format} file uses something Tessera cannot read: {what}")]

@@ -10,7 +10,6 @@
 //!
 //! | format | import | export |
 //! |---|---|---|
-//! | Tessera backup ([`formats::tessera_backup`]) | yes | yes (needs the time) |
 //! | Aegis vault, plain and encrypted ([`formats::aegis`]) | yes | yes |
 //! | 2FAS, plain and encrypted ([`formats::twofas`]) | yes | |
 //! | Bitwarden JSON, plain and password protected ([`formats::bitwarden`]) | yes | |
@@ -20,14 +19,16 @@
 //! | Google Authenticator migration ([`google_migration`]) | text | QR series |
 //! | `otpauth://` URI list, Ente Auth's included ([`formats::uri_list`]) | yes | yes |
 //! | andOTP, plain and encrypted ([`formats::andotp`]) | yes | |
+//! | a picture of QR codes ([`formats::qr_image`]) | yes | |
 //! | one account as a QR code ([`qr`]) | | PNG |
 //! | paper backup ([`paper`]) | | PDF |
 //!
-//! Importers never touch the vault: they return an [`ImportReport`] of
-//! entries and per-entry errors, so one bad entry never sinks the whole
-//! file, and [`duplicates`] decides what to do with accounts the vault
-//! already has; recovery codes that come along (Tessera backups carry
-//! them) join the vault through [`keep`]. Whole-file problems are [`ImportError`]s: a missing or
+//! This crate knows nothing of Tessera's vault (it does not depend on
+//! `tessera-vault`): importers return an [`ImportReport`] of entries and
+//! per-entry errors, so one bad entry never sinks the whole file, and
+//! exporters take entries. Deciding what to do with accounts the vault
+//! already has, and Tessera's own backup (a vault image), belong to
+//! `tessera-core`. Whole-file problems are [`ImportError`]s: a missing or
 //! wrong password, a truncated or damaged file, a file of another format,
 //! key-derivation parameters beyond the limits in `crypto` (checked before
 //! any work is done).
@@ -52,12 +53,10 @@
 #![deny(missing_docs)]
 
 mod crypto;
-pub mod duplicates;
 mod entry;
 mod error;
 pub mod formats;
 mod json;
-pub mod keep;
 pub mod paper;
 mod password;
 pub mod qr;

@@ -15,11 +15,10 @@
 //! buffers are not.
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
-use tessera_otp::{Enrollment, OtpKind, RecoveryCodes};
-use tessera_vault::Contents;
+use tessera_otp::{Enrollment, OtpKind};
 use zeroize::Zeroizing;
 
-use crate::entry::{account_label, ServiceRecovery};
+use crate::entry::account_label;
 use crate::error::ExportError;
 use crate::qr::{self, ModuleGrid};
 
@@ -72,61 +71,6 @@ struct Block {
     grid: Option<ModuleGrid>,
     lines: Vec<(Name<'static>, f32, String)>,
     height: f32,
-}
-
-/// The paper backup of a whole vault: every account with its unused
-/// recovery codes, then every service that has unused recovery codes but no
-/// account. `printed_on` is printed as given (see [`utc_date`]).
-pub fn vault_paper_backup(
-    contents: &Contents,
-    printed_on: &str,
-) -> Result<Zeroizing<Vec<u8>>, ExportError> {
-    // Copies of codes are wiped on drop.
-    let unused = |codes: &RecoveryCodes| -> Zeroizing<Vec<String>> {
-        Zeroizing::new(
-            codes
-                .codes()
-                .iter()
-                .filter(|c| c.is_unused())
-                .map(|c| c.code().to_owned())
-                .collect(),
-        )
-    };
-    let account_codes: Vec<Zeroizing<Vec<String>>> = contents
-        .accounts
-        .iter()
-        .map(|a| {
-            contents
-                .recovery_for_account(&a.id)
-                .map(|entry| unused(&entry.codes))
-                .unwrap_or_default()
-        })
-        .collect();
-    let accounts: Vec<PaperAccount> = contents
-        .accounts
-        .iter()
-        .zip(&account_codes)
-        .map(|(a, codes)| PaperAccount {
-            enrollment: &a.enrollment,
-            recovery_codes: codes,
-        })
-        .collect();
-    // Services, and accounts removed while their codes were kept.
-    let kept_apart = ServiceRecovery::all_of(contents);
-    let service_codes: Vec<(&ServiceRecovery, Zeroizing<Vec<String>>)> = kept_apart
-        .iter()
-        .map(|service| (service, unused(&service.codes)))
-        .filter(|(_, codes)| !codes.is_empty())
-        .collect();
-    let services: Vec<PaperService> = service_codes
-        .iter()
-        .map(|(service, codes)| PaperService {
-            issuer: &service.issuer,
-            name: &service.name,
-            recovery_codes: codes,
-        })
-        .collect();
-    paper_backup_pdf(&accounts, &services, printed_on)
 }
 
 /// Writes the paper backup as PDF bytes: the accounts, then the services
@@ -564,76 +508,6 @@ mod tests {
         assert_eq!(grids.len(), 1);
         let decoded = grids[0].decode().unwrap().1;
         assert_eq!(tessera_otp::uri::parse(&decoded).unwrap(), enrollment);
-    }
-
-    fn codes(list: &[&str], used: &[&str]) -> RecoveryCodes {
-        let mut codes = RecoveryCodes::new(false, "");
-        codes
-            .add(
-                list.iter().map(|c| Zeroizing::new(c.to_string())).collect(),
-                1,
-            )
-            .unwrap();
-        for code in used {
-            codes.use_code(code, 2).unwrap();
-        }
-        codes
-    }
-
-    /// Every unused recovery code of the vault is on paper: an account's
-    /// beside its QR code, a service's without one, and those of a removed
-    /// account too; used codes are not.
-    #[test]
-    fn a_vault_backup_holds_every_unused_recovery_code() {
-        use tessera_vault::{Account, RecoveryEntry, RecoveryOwner};
-        let mut contents = Contents::default();
-        let account = Account::new(enrollment("GitHub", "nia"), 1).unwrap();
-        let owner = RecoveryOwner::Account {
-            account_id: account.id.clone(),
-        };
-        contents.recovery.push(
-            RecoveryEntry::new(owner, codes(&["gh-1111", "gh-2222"], &["gh-1111"]), 1).unwrap(),
-        );
-        contents.accounts.push(account);
-        let service = RecoveryOwner::Service {
-            issuer: "Bank".into(),
-            name: "nia@bank".into(),
-        };
-        contents
-            .recovery
-            .push(RecoveryEntry::new(service, codes(&["bank-3333"], &[]), 1).unwrap());
-        let gone = RecoveryOwner::Account {
-            account_id: tessera_vault::AccountId::parse("0000").unwrap(),
-        };
-        contents
-            .recovery
-            .push(RecoveryEntry::new(gone, codes(&["old-4444"], &[]), 1).unwrap());
-        let spent = RecoveryOwner::Service {
-            issuer: "Spent".into(),
-            name: String::new(),
-        };
-        contents
-            .recovery
-            .push(RecoveryEntry::new(spent, codes(&["sp-5555"], &["sp-5555"]), 1).unwrap());
-
-        let pdf = vault_paper_backup(&contents, "2026-11-23").unwrap();
-        let text = String::from_utf8_lossy(&pdf);
-        for present in [
-            "GitHub",
-            "gh-2222",
-            "Bank",
-            "nia@bank",
-            "bank-3333",
-            "old-4444",
-        ] {
-            assert!(text.contains(present), "{present} is on the page");
-        }
-        for absent in ["gh-1111", "Spent", "sp-5555"] {
-            assert!(!text.contains(absent), "{absent} is not");
-        }
-        assert!(text.contains("recovery codes only"));
-        // One secret: the account's; services have none.
-        assert_eq!(text.matches("Secret (base32):").count(), 1);
     }
 
     #[test]

@@ -94,6 +94,9 @@ pub trait Exporter: Sync {
     fn extension(&self) -> &'static str;
     /// Whether a password is required, optional or not used.
     fn password_use(&self) -> PasswordUse;
+    /// What the file holds and which apps read it, one or two sentences
+    /// for people choosing a format.
+    fn description(&self) -> &'static str;
     /// Writes `entries`. Accounts the format cannot hold are listed in
     /// [`ExportOutput::skipped`], never silently dropped.
     fn export(
@@ -112,8 +115,8 @@ pub fn importers() -> &'static [&'static dyn Importer] {
 /// Every file exporter. Google migration QR codes, single-account QR codes
 /// and the paper backup produce images and PDFs rather than one file, so
 /// they have their own functions ([`crate::google_migration`],
-/// [`crate::qr`], [`crate::paper`]); Tessera's own backup needs the time
-/// of export, so it is [`crate::formats::tessera_backup::export`].
+/// [`crate::qr`], [`crate::paper`]). Tessera's own backup is a vault image,
+/// which this crate cannot seal: `tessera-core` writes and reads it.
 pub fn exporters() -> &'static [&'static dyn Exporter] {
     formats::EXPORTERS
 }

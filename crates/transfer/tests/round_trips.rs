@@ -2,7 +2,6 @@
 //! the target format can carry must come back unchanged.
 
 use tessera_otp::{Algorithm, Enrollment, OtpParams, Secret};
-use tessera_transfer::formats::tessera_backup;
 use tessera_transfer::{exporter, google_migration, import, Entry, Password};
 
 /// Accounts of every kind, with the extras Tessera keeps.
@@ -118,21 +117,6 @@ fn tessera_to_google_qr_codes_and_back_keeps_what_google_can_hold() {
         .collect();
     assert_eq!(expected.len(), 4);
     assert_eq!(report.entries, expected);
-}
-
-#[test]
-fn tessera_backup_round_trip_loses_nothing() {
-    let password = Password::from("backup");
-    let bytes = tessera_backup::export(
-        &accounts(),
-        &password,
-        tessera_backup::KdfParams::insecure_for_tests(),
-        1_700_000_000,
-    )
-    .unwrap();
-    let (importer, report) = import(&bytes, Some(&password)).unwrap();
-    assert_eq!(importer.id(), "tessera");
-    assert_eq!(report.entries, accounts());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { App } from "../app";
 import { manualForm } from "./add";
+import type { App } from "./screen";
 
 function field(form: HTMLElement, testid: string): HTMLInputElement {
   const node = form.querySelector<HTMLInputElement>(`[data-testid=${testid}]`);

@@ -3,7 +3,6 @@
 // account's code shows at once: the enrolling site asks for it next.
 import * as api from "../api";
 import type { Added, Algorithm, ManualAccount, OtpKind } from "../api";
-import type { App, Screen } from "../app";
 import { el } from "../dom";
 import {
   looksLikeOtpauth,
@@ -16,21 +15,10 @@ import {
   validateSecret,
   type Verdict,
 } from "../lib/validate";
-import { busy, formError, leavingToSubmit, selectField, textArea, textField, type Field } from "./form";
-import { icon } from "./icons";
 import { scanSection } from "./scan";
+import type { App, Screen } from "./screen";
 import { importScreen } from "./transfer";
-
-/** The header every sub-screen shares: a back button and a title. */
-export function screenHeader(app: App, title: string, testid: string): HTMLElement {
-  const back = el(
-    "button",
-    { type: "button", class: "icon-button", "aria-label": "Back to accounts", title: "Back", "data-testid": "back" },
-    icon("back"),
-  );
-  back.addEventListener("click", () => app.goAccounts());
-  return el("header", { class: "subbar" }, back, el("h1", { tabindex: "-1", "data-testid": testid }, title));
-}
+import { busy, formError, leavingToSubmit, screenHeader, selectField, textArea, textField, type Field } from "./widgets";
 
 /** Runs an add, offering "add it again" when the vault already has it. */
 async function submitAdd(
@@ -48,7 +36,7 @@ async function submitAdd(
   } catch (e) {
     const message = api.errorText(e);
     error.replaceChildren(message);
-    if (!force && message.includes("is already in the vault")) {
+    if (!force && api.errorKind(e) === "duplicate") {
       const again = el("button", { type: "button", class: "link", "data-testid": "add-anyway" }, "Add it again anyway");
       again.addEventListener("click", () => void submitAdd(app, form, error, add, true));
       error.append(" ", again);

@@ -2,11 +2,11 @@
 // countdown, because the enrolling site asks for that code next.
 import * as api from "../api";
 import type { Added, CodeView, Codes } from "../api";
-import type { App, Screen } from "../app";
 import { el, srOnly } from "../dom";
 import { showsNext } from "../lib/countdown";
 import { groupCode, spokenCode } from "../lib/group";
 import { accountLabel } from "../lib/search";
+import type { App, Screen } from "./screen";
 import { issuerIcon, Ring } from "./widgets";
 
 export function addedScreen(app: App, added: Added): Screen {

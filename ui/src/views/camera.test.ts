@@ -76,8 +76,8 @@ describe("the camera panel", () => {
   };
 
   beforeEach(() => {
-    vi.mocked(api.stopCamera).mockResolvedValue(undefined);
-    vi.mocked(api.cameraPreviewDrawn).mockResolvedValue(undefined);
+    vi.mocked(api.stopCamera).mockResolvedValue(null);
+    vi.mocked(api.cameraPreviewDrawn).mockResolvedValue(null);
   });
   afterEach(() => {
     vi.clearAllMocks();

@@ -7,7 +7,7 @@
 import * as api from "../api";
 import type { Camera, CameraUpdate, ScanResult } from "../api";
 import { el, uniqueId } from "../dom";
-import { formError } from "./form";
+import { formError } from "./widgets";
 
 /** Said when the system reports no camera. */
 export const NO_CAMERA =

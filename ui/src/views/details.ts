@@ -3,15 +3,12 @@
 // names it.
 import * as api from "../api";
 import type { Account } from "../api";
-import type { App, Screen } from "../app";
 import { el } from "../dom";
 import { accountLabel, parseTags } from "../lib/search";
 import { validateLabel, validateNames, validateNotes, validateTags } from "../lib/validate";
-import { screenHeader } from "./add";
-import { confirmDialog } from "./dialog";
 import { recoveryAddScreen, recoveryEntryScreen } from "./recovery";
-import { busy, checkbox, formError, textArea, textField } from "./form";
-import { issuerIcon } from "./widgets";
+import type { App, Screen } from "./screen";
+import { busy, checkbox, confirmDialog, formError, issuerIcon, screenHeader, textArea, textField } from "./widgets";
 
 function describe(account: Account): string {
   switch (account.kind) {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { backupProblem } from "./transfer";
 import { countText, day } from "./recovery";
 
 describe("recovery code helpers", () => {
@@ -11,14 +10,5 @@ describe("recovery code helpers", () => {
   it("shows dates as UTC days, like the CLI", () => {
     expect(day(0)).toBe("1970-01-01");
     expect(day(1_700_000_000)).toBe("2023-11-14");
-  });
-});
-
-describe("import", () => {
-  it("refuses a backup too large to be one before reading it", () => {
-    expect(backupProblem({ name: "big.json", size: 200 * 1024 * 1024 })).toBe(
-      "big.json is 200 MB; an authenticator's export is at most 64 MB.",
-    );
-    expect(backupProblem({ name: "aegis.json", size: 4096 })).toBeNull();
   });
 });

@@ -4,14 +4,22 @@
 // the user reveals them; copying happens in Rust.
 import * as api from "../api";
 import type { CodeSlot, RecoveryEntry, RecoveryTarget } from "../api";
-import type { App, Screen } from "../app";
 import { el } from "../dom";
 import { accountLabel, compareText } from "../lib/search";
 import { validateLabel } from "../lib/validate";
-import { screenHeader } from "./add";
-import { confirmDialog, promptDialog } from "./dialog";
-import { busy, checkbox, formError, selectField, textArea, textField } from "./form";
-import { icon } from "./icons";
+import type { App, Screen } from "./screen";
+import {
+  busy,
+  checkbox,
+  confirmDialog,
+  formError,
+  icon,
+  promptDialog,
+  screenHeader,
+  selectField,
+  textArea,
+  textField,
+} from "./widgets";
 
 /** A unix time as a calendar date (UTC, like the CLI). */
 export function day(unix: number): string {

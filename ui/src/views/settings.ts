@@ -2,12 +2,11 @@
 // the password and the keyring. Each choice is saved as it is made.
 import * as api from "../api";
 import type { Settings } from "../api";
-import type { App, Screen } from "../app";
 import { el } from "../dom";
 import { validateNewPassword, validatePassword } from "../lib/validate";
-import { screenHeader } from "./add";
-import { busy, checkbox, formError, selectField, textField } from "./form";
+import type { App, Screen } from "./screen";
 import { exportScreen, importScreen } from "./transfer";
+import { busy, checkbox, formError, screenHeader, selectField, textField } from "./widgets";
 
 const AUTO_LOCK: [number, string][] = [
   [1, "1 minute"],

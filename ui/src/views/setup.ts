@@ -2,10 +2,10 @@
 // with a plain account of what each protects against and what it costs.
 import * as api from "../api";
 import type { VaultStatus } from "../api";
-import type { App, Screen } from "../app";
 import { el } from "../dom";
 import { validateNewPassword } from "../lib/validate";
-import { busy, checkbox, formError, leavingToSubmit, textField } from "./form";
+import type { App, Screen } from "./screen";
+import { busy, checkbox, formError, leavingToSubmit, textField } from "./widgets";
 
 export function setupScreen(app: App, status: VaultStatus): Screen {
   const usePassword = checkbox({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExportFormat, GoogleExport } from "../api";
-import { exportWarning, seriesViewer } from "./transfer";
+import { backupProblem, exportWarning, seriesViewer } from "./transfer";
 
 function format(id: string, password: ExportFormat["password"], kind: ExportFormat["kind"] = "file"): ExportFormat {
   return { id, name: id, description: "", password, kind };
@@ -13,6 +13,15 @@ function byTestid<T extends HTMLElement>(root: HTMLElement, testid: string): T {
   }
   return node;
 }
+
+describe("import", () => {
+  it("refuses a backup too large to be one before reading it", () => {
+    expect(backupProblem({ name: "big.json", size: 200 * 1024 * 1024 })).toBe(
+      "big.json is 200 MB; an authenticator's export is at most 64 MB.",
+    );
+    expect(backupProblem({ name: "aegis.json", size: 4096 })).toBeNull();
+  });
+});
 
 describe("export warnings", () => {
   it("warn about everything written in the clear, and only that", () => {

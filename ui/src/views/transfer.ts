@@ -5,12 +5,11 @@
 // images of the secrets, shown behind a warning and dropped on Hide.
 import * as api from "../api";
 import type { ExportFormat } from "../api";
-import type { App, Screen } from "../app";
 import { el } from "../dom";
 import { validateNewPassword, validatePassword } from "../lib/validate";
-import { screenHeader } from "./add";
-import { busy, formError, selectField, textField } from "./form";
-import { renderFound } from "./scan";
+import { renderFound } from "./found";
+import type { App, Screen } from "./screen";
+import { busy, formError, screenHeader, selectField, textField } from "./widgets";
 
 /** Says why a backup file cannot be read, before reading any of it. */
 export function backupProblem(file: { name: string; size: number }): string | null {

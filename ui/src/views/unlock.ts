@@ -2,10 +2,10 @@
 // password. A wrong password says so and keeps what was typed.
 import * as api from "../api";
 import type { VaultStatus } from "../api";
-import type { App, LockReason, Screen } from "../app";
 import { el } from "../dom";
 import { validatePassword } from "../lib/validate";
-import { busy, formError, textField } from "./form";
+import type { App, LockReason, Screen } from "./screen";
+import { busy, formError, textField } from "./widgets";
 
 const REASONS: Record<LockReason, string> = {
   user: "Locked.",
@@ -71,8 +71,7 @@ export function unlockScreen(
           password.input.value = "";
         } catch (e) {
           note.textContent = "";
-          const message = api.errorText(e);
-          error.textContent = message.startsWith("wrong password") ? `Wrong password. (${message})` : message;
+          error.textContent = api.errorKind(e) === "wrongPassword" ? "Wrong password." : api.errorText(e);
           // The field keeps what was typed, selected, to fix or retype.
           password.input.setAttribute("aria-invalid", "true");
           password.input.focus();

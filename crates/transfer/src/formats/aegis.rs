@@ -420,6 +420,10 @@ impl Exporter for AegisExporter {
         PasswordUse::Optional
     }
 
+    fn description(&self) -> &'static str {
+        "An Aegis vault that Aegis (Android) imports. Recovery codes are not included."
+    }
+
     fn export(
         &self,
         entries: &[Entry],

@@ -9,14 +9,13 @@ pub mod bitwarden;
 pub mod freeotp_plus;
 pub mod google_migration;
 pub mod proton;
+pub mod qr_image;
 pub mod steam;
-pub mod tessera_backup;
 pub mod twofas;
 pub mod uri_list;
 
 /// Every importer, most specific first.
 pub(crate) static IMPORTERS: &[&dyn Importer] = &[
-    &tessera_backup::TesseraBackupImporter,
     &aegis::AegisImporter,
     &twofas::TwoFasImporter,
     &bitwarden::BitwardenImporter,
@@ -26,6 +25,7 @@ pub(crate) static IMPORTERS: &[&dyn Importer] = &[
     &google_migration::GoogleMigrationImporter,
     &uri_list::UriListImporter,
     &andotp::AndOtpImporter,
+    &qr_image::QrImageImporter,
 ];
 
 /// Every file exporter.

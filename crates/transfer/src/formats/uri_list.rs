@@ -16,6 +16,7 @@
 //! comes with a warning.
 
 use serde_json::Value;
+use tessera_otp::PlusSign;
 use zeroize::Zeroizing;
 
 use crate::entry::{Entry, EntryError, ImportReport};
@@ -130,8 +131,8 @@ impl Importer for UriListImporter {
             if has_scheme(line.as_bytes(), "otpauth-migration") {
                 any_uri = true;
                 match google_migration::decode_uri(line) {
-                    Ok(batch) => {
-                        for result in batch.entries {
+                    Ok(entries) => {
+                        for result in entries {
                             report.push(result.map_err(|mut error| {
                                 error.label = format!("line {}: {}", line_index + 1, error.label);
                                 error
@@ -193,27 +194,16 @@ fn query_parameter(uri: &str, key: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (name, value) = pair.split_once('=')?;
         name.eq_ignore_ascii_case(key)
-            .then(|| percent_decode(value))
+            .then(|| form_decode(value))
             .flatten()
     })
 }
 
-/// Form decoding: `+` is a space, `%XX` a byte; the result must be UTF-8.
-pub(crate) fn percent_decode(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut input = text.bytes();
-    while let Some(byte) = input.next() {
-        match byte {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let high = (input.next()? as char).to_digit(16)?;
-                let low = (input.next()? as char).to_digit(16)?;
-                bytes.push((high * 16 + low) as u8);
-            }
-            other => bytes.push(other),
-        }
-    }
-    String::from_utf8(bytes).ok()
+/// Form decoding (`+` is a space, `%XX` a byte) of a value that is not
+/// secret; `None` unless it is UTF-8.
+fn form_decode(text: &str) -> Option<String> {
+    let mut bytes = tessera_otp::percent_decode(text, PlusSign::Space).ok()?;
+    String::from_utf8(std::mem::take(&mut *bytes)).ok()
 }
 
 impl Exporter for UriListExporter {
@@ -231,6 +221,10 @@ impl Exporter for UriListExporter {
 
     fn password_use(&self) -> PasswordUse {
         PasswordUse::Never
+    }
+
+    fn description(&self) -> &'static str {
+        "One otpauth:// link a line, which Ente Auth and most authenticators import. Recovery codes are not included."
     }
 
     fn export(
@@ -392,9 +386,9 @@ mod tests {
 
     #[test]
     fn percent_decoding() {
-        assert_eq!(percent_decode("a+b%3Ac").as_deref(), Some("a b:c"));
-        assert_eq!(percent_decode("%zz"), None);
-        assert_eq!(percent_decode("%ff"), None);
+        assert_eq!(form_decode("a+b%3Ac").as_deref(), Some("a b:c"));
+        assert_eq!(form_decode("%zz"), None);
+        assert_eq!(form_decode("%ff"), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyState } from "./empty";
+import { emptyState } from "./accounts";
 
 describe("emptyState", () => {
   it("is a labelled region that says there are no accounts", () => {
