@@ -23,7 +23,7 @@ NPM ?= npm
 APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev \
              libdbus-1-dev libclang-dev
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
-            xdotool xclip oathtool zbar-tools hyperfine
+            xdotool xclip oathtool zbar-tools hyperfine syncthing
 
 .PHONY: help run test bench bindings package package-check cli install-cli deps-build deps-test ui ui-check rust-check
 

@@ -89,7 +89,7 @@ macro_rules! commands {
     }};
 }
 
-use crate::commands::{accounts, camera, recovery, scan, transfer, vault};
+use crate::commands::{accounts, backup, camera, recovery, scan, sync, transfer, vault};
 use crate::views::*;
 use tessera_core::codes::AccountCode;
 use tessera_core::preferences::Preferences;
@@ -99,7 +99,7 @@ commands! {
     vault::vault_status() -> VaultStatus;
     vault::create_vault(vault::CreateVault) -> VaultStatus;
     vault::unlock(vault::PasswordEntry) -> VaultStatus;
-    vault::unlock_with_keyring() -> VaultStatus;
+    vault::unlock_with_keyring(vault::KeyringEntry) -> VaultStatus;
     vault::lock() -> VaultStatus;
     vault::change_password(vault::ChangePassword) -> VaultStatus;
     vault::set_keyring(vault::SetKeyring) -> VaultStatus;
@@ -137,6 +137,17 @@ commands! {
     recovery::recovery_edit(recovery::RecoveryEdit) -> RecoveryView;
     settings::get_settings() -> Preferences;
     settings::set_settings(Preferences) -> Preferences;
+    backup::backup_status() -> BackupStatus;
+    backup::enable_backups(backup::BackupKeep) -> BackupStatus;
+    backup::set_backup_keep(backup::BackupKeep) -> BackupStatus;
+    backup::disable_backups() -> BackupStatus;
+    backup::list_backups() -> Vec<BackupView>;
+    backup::restore_backup(backup::RestoreBackup) -> Restored;
+    sync::sync_status() -> SyncView;
+    sync::enable_sync(sync::EnableSync) -> SyncView;
+    sync::sync_now() -> SyncView;
+    sync::disable_sync() -> SyncView;
+    sync::join_sync(sync::JoinSync) -> VaultStatus;
 }
 
 /// Every answer type, and the types they are built from, declared once.
@@ -164,6 +175,12 @@ fn answer_declarations() -> Vec<String> {
         RecoveryView::decl(),
         Used::decl(),
         ParsedCodes::decl(),
+        BackupStatus::decl(),
+        BackupView::decl(),
+        Restored::decl(),
+        SyncView::decl(),
+        DeviceView::decl(),
+        MergeView::decl(),
         Preferences::decl(),
         tessera_core::preferences::SortOrder::decl(),
         tessera_core::ErrorKind::decl(),

@@ -1,10 +1,12 @@
 //! What the app holds between commands: where the vault is, the vault while
 //! it is unlocked (with what scans and imports found, waiting to be
-//! picked), the clipboard it writes codes to, and the webcam scan.
+//! picked), the clipboard it writes codes to, the webcam scan, and the
+//! watch of the sync folder.
 //!
 //! Locking is dropping the [`Session`]: `UnlockedVault` wipes its master key
 //! when dropped, and the HOTP codes generated in the session go with it. A
-//! running webcam scan is stopped (and the camera released) first.
+//! running webcam scan is stopped (and the camera released) first, and so
+//! is syncing in the background.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use tessera_vault::{AccountId, Contents};
 use crate::camera::CameraSlot;
 use crate::clipboard::ClipboardGuard;
 use crate::error::{CommandError, CommandResult};
+use crate::sync_watch::SyncWatch;
 use crate::views::LockReason;
 
 /// How often the codes tick looks at the vault file for changes made by the
@@ -43,6 +46,9 @@ pub struct AppState {
     pub keyring_gate: Mutex<()>,
     /// The webcam scan, if one runs; locking stops it.
     pub camera: CameraSlot,
+    /// The watch of the sync folder while sync is on and the vault open;
+    /// locking stops it.
+    pub sync_watch: SyncWatch,
 }
 
 /// An unlocked vault and what belongs to it until it is locked.
@@ -63,6 +69,8 @@ pub struct Session {
     pub inbox: Inbox,
     /// A file to import, waiting for its password.
     pub import_file: Option<Zeroizing<Vec<u8>>>,
+    /// Why the last sync failed (in the background too), until one works.
+    pub sync_problem: Option<String>,
     /// Size and modification time of the file when last read or written.
     file_stamp: Option<FileStamp>,
     /// When the file was last looked at.
@@ -96,6 +104,7 @@ impl Session {
             last_activity: Instant::now(),
             inbox: Inbox::new(),
             import_file: None,
+            sync_problem: None,
             file_stamp,
             last_check: Instant::now(),
         }
@@ -153,6 +162,7 @@ impl AppState {
             lock_reason: Mutex::new(None),
             keyring_gate: Mutex::new(()),
             camera: CameraSlot::default(),
+            sync_watch: SyncWatch::default(),
         }
     }
 
@@ -183,9 +193,11 @@ impl AppState {
 
     /// Drops the session (wiping the master key) and clears the clipboard
     /// if it still holds a code copied from it. A camera scan stops first
-    /// (its find would go into the session, which it may be waiting for).
+    /// (its find would go into the session, which it may be waiting for),
+    /// and so does syncing (a sync may be waiting for the session too).
     pub fn lock(&self) {
         self.camera.stop();
+        self.sync_watch.stop();
         let session = self.session().take();
         drop(session);
         self.clipboard.clear_if_ours();
@@ -194,6 +206,7 @@ impl AppState {
     /// Locks on Rust's own initiative, remembering why (if it was unlocked).
     pub fn lock_because(&self, reason: LockReason) {
         self.camera.stop();
+        self.sync_watch.stop();
         let session = self.session().take();
         if session.is_some() {
             *self.reason_slot() = Some(reason);

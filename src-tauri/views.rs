@@ -397,6 +397,155 @@ pub struct ParsedCodes {
     pub shapes: Vec<String>,
 }
 
+/// Automatic backups on this computer, as Settings shows them.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupStatus {
+    /// Whether a backup follows every change.
+    pub enabled: bool,
+    /// The folder they go to, when on.
+    pub folder: Option<String>,
+    /// How many automatic backups are kept (the default when off).
+    pub keep: usize,
+    /// The most that can be kept.
+    pub max_keep: usize,
+    /// Unix seconds the newest backup there was written, if any.
+    #[ts(type = "number | null")]
+    pub last_backup: Option<u64>,
+    /// Why the last automatic backup could not be written, if it could not.
+    pub problem: Option<String>,
+}
+
+/// One backup in the backup folder, as the restore list shows it.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupView {
+    /// The file (what a restore names).
+    pub path: String,
+    /// Its name, for people.
+    pub name: String,
+    /// Unix seconds it was written.
+    #[ts(type = "number")]
+    pub written_at: u64,
+    /// Written by Tessera after a change (else put there by hand).
+    pub automatic: bool,
+    /// Bytes.
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Accounts it holds, when it opens with the vault's key.
+    pub accounts: Option<usize>,
+    /// Recovery codes not used yet it holds, likewise.
+    pub recovery_codes: Option<usize>,
+    /// Why it does not open with the vault's key (written before a
+    /// password change: restoring it needs the password it had).
+    pub unreadable: Option<String>,
+}
+
+impl BackupView {
+    /// The page's view of a backup the core listed.
+    pub fn of(backup: &tessera_core::backups::BackupFile) -> BackupView {
+        let (accounts, recovery_codes, unreadable) = match &backup.holds {
+            Ok(holds) => (Some(holds.accounts), Some(holds.recovery_codes), None),
+            Err(why) => (None, None, Some(why.clone())),
+        };
+        BackupView {
+            path: backup.path.display().to_string(),
+            name: backup
+                .path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            written_at: backup.written_at,
+            automatic: backup.automatic,
+            size: backup.size,
+            accounts,
+            recovery_codes,
+            unreadable,
+        }
+    }
+}
+
+/// A restore done.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Restored {
+    /// Where the vault as it was before went.
+    pub saved_before: String,
+}
+
+/// Sync on this computer, as Settings shows it.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    /// Whether this vault syncs here.
+    pub enabled: bool,
+    /// The folder the user's sync tool carries, when on.
+    pub folder: Option<String>,
+    /// This computer's name for the other devices, when on.
+    pub name: Option<String>,
+    /// The name offered when turning sync on: the host's.
+    pub suggested_name: String,
+    /// Unix seconds of the last sync, if any.
+    #[ts(type = "number | null")]
+    pub last_sync: Option<u64>,
+    /// The devices whose files the last sync saw, this computer among them.
+    pub devices: Vec<DeviceView>,
+    /// What the last sync brought in.
+    pub merged: MergeView,
+    /// Files the last sync refused, one line each.
+    pub refused: Vec<String>,
+    /// Warnings of the last sync.
+    pub warnings: Vec<String>,
+    /// Why the last sync in the background failed, if it did.
+    pub problem: Option<String>,
+}
+
+/// One device of the vault.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceView {
+    /// Its id (its file's name).
+    pub id: String,
+    /// Its name for people (empty when its file has not told it yet).
+    pub name: String,
+    /// Unix seconds its file last changed.
+    #[ts(type = "number | null")]
+    pub file_changed: Option<u64>,
+    /// Whether it is this computer.
+    pub this_computer: bool,
+}
+
+/// What a sync brought in (the core's `MergeSummary`).
+#[derive(Debug, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeView {
+    /// Device files read and merged.
+    pub files: usize,
+    /// Conflict copies merged and removed.
+    pub conflict_copies: usize,
+    /// Accounts that came in.
+    pub accounts_added: usize,
+    /// Accounts removed elsewhere.
+    pub accounts_removed: usize,
+    /// Accounts changed.
+    pub accounts_changed: usize,
+    /// Recovery codes marked used elsewhere.
+    pub codes_used: usize,
+}
+
+impl From<&tessera_core::sync::MergeSummary> for MergeView {
+    fn from(m: &tessera_core::sync::MergeSummary) -> MergeView {
+        MergeView {
+            files: m.files,
+            conflict_copies: m.conflict_copies,
+            accounts_added: m.accounts_added,
+            accounts_removed: m.accounts_removed,
+            accounts_changed: m.accounts_changed,
+            codes_used: m.codes_used,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,13 @@ use serde::Deserialize;
 use tauri::AppHandle;
 use tessera_core::accounts::{label, AccountEdit};
 use tessera_core::codes::{code_of, codes_at};
+use tessera_core::disclosure::Disclosure;
 use tessera_core::limits::{check_chars, parse_id, MAX_SECRET_CHARS, MAX_URI_BYTES};
 use tessera_otp::{uri, Algorithm, Enrollment, OtpKind, OtpParams, Secret};
-use tessera_vault::Account;
+use tessera_vault::{Account, AccountId};
 use ts_rs::TS;
 
+use crate::confirm;
 use crate::error::{CommandError, CommandResult};
 use crate::state::{blocking, code_seconds, system_millis, system_seconds, Session};
 use crate::views::{AccountList, AccountView, Added, Codes, Copied};
@@ -331,20 +333,30 @@ pub async fn copy_code(app: AppHandle, request: AccountRef) -> CommandResult<Cop
     .await
 }
 
+/// The account `id`.
+fn account<'s>(s: &'s Session, id: &AccountId) -> CommandResult<&'s Account> {
+    s.contents()
+        .account(id)
+        .ok_or_else(|| CommandError::invalid("the account is no longer in the vault"))
+}
+
 /// The account as a QR code (its `otpauth://` URI, secret included) for
 /// moving it to another device: a PNG in a `data:` URL. Only called after
-/// the user read the warning and asked to reveal it.
+/// the user read the warning and asked to reveal it, and only answered
+/// once the user says yes outside the page (a script in it cannot).
 #[tauri::command]
 pub async fn account_qr(app: AppHandle, request: AccountRef) -> CommandResult<String> {
     use base64::Engine;
     let id = parse_id(&request.id)?;
+    let handle = app.clone();
     blocking(app, move |state| {
-        state.with_session(|s| {
-            let account = s
-                .contents()
-                .account(&id)
-                .ok_or_else(|| CommandError::invalid("the account is no longer in the vault"))?;
-            let png = tessera_transfer::qr::account_png(&account.enrollment)
+        let disclosure = state.with_session(|s| {
+            Ok(Disclosure::AccountQr {
+                label: label(account(s, &id)?),
+            })
+        })?;
+        confirm::after_yes(&handle, state, &disclosure, |s| {
+            let png = tessera_transfer::qr::account_png(&account(s, &id)?.enrollment)
                 .map_err(|e| CommandError::invalid(e.to_string()))?;
             Ok(format!(
                 "data:image/png;base64,{}",

@@ -12,9 +12,11 @@
 
 pub mod accounts;
 pub mod app;
+pub mod backup;
 pub mod camera;
 pub mod recovery;
 pub mod scan;
 pub mod settings;
+pub mod sync;
 pub mod transfer;
 pub mod vault;

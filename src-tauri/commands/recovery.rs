@@ -6,18 +6,21 @@
 //! Codes are secrets. Listings give the page counts, warnings and each
 //! code masked (its shape, `•••••-•••••`), never the code: a code reaches
 //! the page only through `recovery_reveal`, when the user asks to see
-//! them, and `recovery_copy` puts one on the clipboard from Rust. The page
+//! them and confirms it in a native dialog (`crate::confirm`), and
+//! `recovery_copy` puts one on the clipboard from Rust. The page
 //! names a code by its place and its masked shape, so a list that changed
 //! meanwhile is noticed rather than the wrong code used.
 
 use serde::Deserialize;
 use tauri::AppHandle;
+use tessera_core::disclosure::Disclosure;
 use tessera_core::limits::{check_chars, clean_label, parse_id};
-use tessera_core::recovery::{mask, parse_codes, CodesTarget};
+use tessera_core::recovery::{entry_label, mask, parse_codes, CodesTarget};
 use tessera_otp::Zeroizing;
-use tessera_vault::{AccountId, Contents};
+use tessera_vault::{AccountId, Contents, RecoveryEntry};
 use ts_rs::TS;
 
+use crate::confirm;
 use crate::error::{CommandError, CommandResult};
 use crate::state::{blocking, system_seconds};
 use crate::views::{ParsedCodes, RecoveryView, Used};
@@ -121,11 +124,15 @@ pub async fn recovery_add(app: AppHandle, request: RecoveryAdd) -> CommandResult
     .await
 }
 
-fn view_of(contents: &Contents, id: &AccountId) -> CommandResult<RecoveryView> {
-    let entry = contents
+/// The set `id`.
+fn entry<'c>(contents: &'c Contents, id: &AccountId) -> CommandResult<&'c RecoveryEntry> {
+    contents
         .recovery_entry(id)
-        .ok_or_else(|| CommandError::invalid("those recovery codes are no longer in the vault"))?;
-    Ok(RecoveryView::of(contents, entry))
+        .ok_or_else(|| CommandError::invalid("those recovery codes are no longer in the vault"))
+}
+
+fn view_of(contents: &Contents, id: &AccountId) -> CommandResult<RecoveryView> {
+    Ok(RecoveryView::of(contents, entry(contents, id)?))
 }
 
 /// The code at `index` of the set `id`, if its masked shape is still
@@ -136,10 +143,7 @@ fn code_at(
     index: usize,
     expected_shape: &str,
 ) -> CommandResult<Zeroizing<String>> {
-    let entry = contents
-        .recovery_entry(id)
-        .ok_or_else(|| CommandError::invalid("those recovery codes are no longer in the vault"))?;
-    entry
+    entry(contents, id)?
         .codes
         .codes()
         .get(index)
@@ -230,16 +234,20 @@ pub struct EntryRef {
     pub id: String,
 }
 
-/// The codes themselves: only when the user asks to reveal them.
+/// The codes themselves: only when the user asks to reveal them, and says
+/// yes to it outside the page (a script in the page cannot).
 #[tauri::command]
 pub async fn recovery_reveal(app: AppHandle, request: EntryRef) -> CommandResult<Vec<String>> {
     let id = parse_id(&request.id)?;
+    let handle = app.clone();
     blocking(app, move |state| {
-        state.with_session(|s| {
-            let entry = s.contents().recovery_entry(&id).ok_or_else(|| {
-                CommandError::invalid("those recovery codes are no longer in the vault")
-            })?;
-            Ok(entry
+        let disclosure = state.with_session(|s| {
+            Ok(Disclosure::RecoveryCodes {
+                label: entry_label(s.contents(), entry(s.contents(), &id)?),
+            })
+        })?;
+        confirm::after_yes(&handle, state, &disclosure, |s| {
+            Ok(entry(s.contents(), &id)?
                 .codes
                 .codes()
                 .iter()

@@ -4,15 +4,18 @@
 //! inbox), so the user picks them from the same list and they are taken in
 //! by the same rule as `tessera import`; an export is written by Rust into
 //! the user's documents, private to the user, never handed to the page.
+//! An export in the clear (and the Google Authenticator QR codes, saved or
+//! shown) needs the user's yes in a native dialog first (`crate::confirm`).
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::AppHandle;
+use tessera_core::disclosure::Disclosure;
 use tessera_core::files::{create_private_dir, free_name, write_private_file};
 use tessera_core::formats::{
-    detect, export, export_format, google_series, read_import, ExportKind,
+    detect, export, export_format, google_series, read_import, ExportFormat, ExportKind,
 };
 use tessera_core::limits::check_password;
 use tessera_core::ErrorKind;
@@ -20,6 +23,7 @@ use tessera_otp::Zeroizing;
 use tessera_transfer::{Password, PasswordUse};
 use ts_rs::TS;
 
+use crate::confirm;
 use crate::error::{CommandError, CommandResult};
 use crate::state::{blocking, system_seconds, AppState, Session};
 use crate::views::{ExportFormatView, Exported, GoogleExport, ImportOutcome, ScanResult};
@@ -27,15 +31,19 @@ use crate::views::{ExportFormatView, Exported, GoogleExport, ImportOutcome, Scan
 /// The largest file read for import (tessera-transfer's cap).
 pub const MAX_IMPORT_BYTES: usize = tessera_transfer::MAX_IMPORT_LEN as usize;
 
-/// Reads the waiting file with `password`; its accounts join the inbox.
-fn read(session: &mut Session, password: Option<&Password>) -> CommandResult<ImportOutcome> {
-    let bytes = session
-        .import_file
-        .clone()
-        .ok_or_else(|| CommandError::invalid("open the file again"))?;
-    match read_import(&bytes, None, password) {
+/// Reads an import file with `password`; its accounts join the inbox. The
+/// file is read (its key derived, for an encrypted one: up to seconds of
+/// Argon2 or scrypt) without holding the session, so codes, copying,
+/// locking and the auto-lock go on meanwhile. A file that needs a password
+/// (or got a wrong one) waits in the session for the next try.
+fn read(
+    state: &AppState,
+    bytes: Zeroizing<Vec<u8>>,
+    password: Option<&Password>,
+) -> CommandResult<ImportOutcome> {
+    let result = read_import(&bytes, None, password);
+    state.with_session(|session| match result {
         Ok(file) => {
-            session.import_file = None;
             let errors: Vec<String> = file.report.errors.iter().map(ToString::to_string).collect();
             session.inbox.take_import(file.report);
             if session.inbox.is_empty() {
@@ -59,19 +67,29 @@ fn read(session: &mut Session, password: Option<&Password>) -> CommandResult<Imp
             })
         }
         Err(error) if error.kind() == ErrorKind::PasswordRequired && password.is_none() => {
+            let format = detect(&bytes).map(|i| i.name().to_owned());
+            wait_for_password(session, bytes);
             Ok(ImportOutcome {
                 needs_password: true,
-                format: detect(&bytes).map(|i| i.name().to_owned()),
+                format,
                 result: None,
             })
         }
         Err(error) => {
             // A wrong password keeps the file, so the user can try again.
-            if error.kind() != ErrorKind::WrongPassword {
-                session.import_file = None;
+            if error.kind() == ErrorKind::WrongPassword {
+                wait_for_password(session, bytes);
             }
             Err(error.into())
         }
+    })
+}
+
+/// Keeps `bytes` as the file waiting for its password, unless another file
+/// was opened while they were read (the newer one waits then).
+fn wait_for_password(session: &mut Session, bytes: Zeroizing<Vec<u8>>) {
+    if session.import_file.is_none() {
+        session.import_file = Some(bytes);
     }
 }
 
@@ -90,10 +108,12 @@ pub async fn import_file(app: AppHandle, request: Request<'_>) -> CommandResult<
     }
     let bytes = Zeroizing::new(bytes.clone());
     blocking(app, move |state| {
+        // A file opened replaces one still waiting for its password.
         state.with_session(|s| {
-            s.import_file = Some(bytes);
-            read(s, None)
-        })
+            s.import_file = None;
+            Ok(())
+        })?;
+        read(state, bytes, None)
     })
     .await
 }
@@ -114,9 +134,15 @@ pub async fn import_password(
 ) -> CommandResult<ImportOutcome> {
     check_password(&request.password)?;
     let password = Password::from(request.password);
-    // Key derivation of some formats takes a while: off the UI thread.
+    // Key derivation of some formats takes a while: off the UI thread, and
+    // outside the session (`read`).
     blocking(app, move |state| {
-        state.with_session(|s| read(s, Some(&password)))
+        let bytes = state.with_session(|s| {
+            s.import_file
+                .take()
+                .ok_or_else(|| CommandError::invalid("open the file again"))
+        })?;
+        read(state, bytes, Some(&password))
     })
     .await
 }
@@ -156,9 +182,23 @@ fn export_folder() -> CommandResult<PathBuf> {
 }
 
 /// A vault's contents to export (a copy, so the session is not held while
-/// a key is derived).
-fn contents_to_export(state: &AppState) -> CommandResult<tessera_vault::Contents> {
-    state.with_session(|s| Ok(s.contents().clone()))
+/// a key is derived). An export in the clear (`plain`, named by its
+/// format) is made only once the user says yes outside the page.
+fn contents_to_export(
+    app: &AppHandle,
+    state: &AppState,
+    plain: Option<ExportFormat>,
+) -> CommandResult<tessera_vault::Contents> {
+    let copy = |s: &mut Session| Ok(s.contents().clone());
+    match plain {
+        Some(format) => {
+            let disclosure = Disclosure::PlainExport {
+                format: format.name().to_owned(),
+            };
+            confirm::after_yes(app, state, &disclosure, copy)
+        }
+        None => state.with_session(copy),
+    }
 }
 
 /// A file export: its format and, for encrypted ones, the password.
@@ -199,8 +239,12 @@ pub async fn export_file(app: AppHandle, request: ExportFile) -> CommandResult<E
             format.name()
         )));
     }
+    // Written in the clear: no password, whether the format takes none or
+    // the user gave none.
+    let plain = password.is_none().then_some(format);
+    let handle = app.clone();
     blocking(app, move |state| {
-        let contents = contents_to_export(state)?;
+        let contents = contents_to_export(&handle, state, plain)?;
         let now = system_seconds();
         let exported = export(format, &contents, password.as_ref(), now)?;
         let path = free_name(&export_folder()?, "tessera-export", format.extension(), now);
@@ -229,8 +273,12 @@ pub struct ExportGoogle {
 #[tauri::command]
 pub async fn export_google(app: AppHandle, request: ExportGoogle) -> CommandResult<GoogleExport> {
     use base64::Engine;
+    let google = export_format("google").ok_or_else(|| {
+        CommandError::invalid("Tessera cannot write Google Authenticator's format")
+    })?;
+    let handle = app.clone();
     blocking(app, move |state| {
-        let contents = contents_to_export(state)?;
+        let contents = contents_to_export(&handle, state, Some(google))?;
         let (series, notes) = google_series(&contents)?;
         let accounts = series.batches.iter().map(|b| b.entry_indices.len()).sum();
         let mut images = Vec::new();

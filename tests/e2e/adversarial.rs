@@ -89,7 +89,7 @@ fn assert_untouched(vault: &TestVault) {
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
+    crate::util::write_secret(&path, bytes);
     path.to_str().unwrap().to_owned()
 }
 

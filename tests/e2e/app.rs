@@ -63,7 +63,7 @@ pub(crate) fn create_vault(app: &AppSession, password: bool, keyring: bool) {
 }
 
 /// Adds an account through the "Paste a link" form and returns to the list.
-fn add_by_uri(app: &AppSession, uri: &str) {
+pub(crate) fn add_by_uri(app: &AppSession, uri: &str) {
     app.wait_for("[data-testid=add-account], [data-testid=empty-add]", SHORT)
         .click();
     let field = app.wait_for("[data-testid=uri]", SHORT);
@@ -263,6 +263,86 @@ fn invoke_from_page(app: &AppSession, command: &str, args: &str) -> String {
         .as_str()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Keys that answer the app's native confirmation dialog
+/// (src-tauri/confirm.rs): the yes button's access key (the disclosure's
+/// `yes_button`, `_Show`, `_Export` or `_Allow`), or Escape for no.
+pub(crate) const SHOW: &str = "alt+s";
+pub(crate) const EXPORT: &str = "alt+e";
+pub(crate) const ALLOW: &str = "alt+a";
+pub(crate) const DECLINE: &str = "Escape";
+
+/// Runs xdotool (installed by `make test`) and returns the lines it printed.
+pub(crate) fn xdotool(args: &[&str]) -> Vec<String> {
+    let output = Command::new("xdotool")
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .unwrap_or_else(|err| panic!("could not run xdotool ({err}): `make test` installs it"));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The X windows of the app's confirmation dialog now (none or one).
+fn confirmation_dialogs(pid: u32) -> Vec<String> {
+    xdotool(&[
+        "search",
+        "--all",
+        "--onlyvisible",
+        "--pid",
+        &pid.to_string(),
+        "--name",
+        "^Tessera: confirm$",
+    ])
+}
+
+/// Tests run in parallel on one X display, which has one keyboard focus:
+/// the tests that type into a native dialog take turns.
+pub(crate) fn keyboard_turn() -> std::sync::MutexGuard<'static, ()> {
+    static KEYBOARD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    KEYBOARD
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Waits for the app's native confirmation dialog and answers it with
+/// `key` (one of [`SHOW`], [`EXPORT`], [`ALLOW`], [`DECLINE`]), as the user
+/// at the keyboard does; returns once the dialog is gone. The page cannot
+/// see or answer this dialog, so only this, never WebDriver, can.
+///
+/// Xvfb runs no window manager: the dialog gets the keyboard focus by
+/// xdotool's hand, and the tests sharing the display take turns at it.
+pub(crate) fn answer_confirmation(app: &AppSession, key: &str) {
+    let pid = app_pid(app);
+    let dialog = app
+        .wait_until(
+            "the confirmation dialog",
+            SHORT,
+            || confirmation_dialogs(pid),
+            |found| !found.is_empty(),
+        )
+        .remove(0);
+    let _turn = keyboard_turn();
+    let deadline = Instant::now() + SHORT;
+    loop {
+        xdotool(&["windowfocus", "--sync", &dialog]);
+        xdotool(&["key", "--clearmodifiers", key]);
+        let pressed = Instant::now();
+        while pressed.elapsed() < Duration::from_secs(2) {
+            if !confirmation_dialogs(pid).contains(&dialog) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the confirmation dialog ignored {key}"
+        );
+    }
 }
 
 #[test]
@@ -755,7 +835,7 @@ fn the_app_and_the_cli_share_the_vault_side_by_side() {
     create_vault(&app, true, false);
     add_by_uri(&app, &uri("FromApp", "hal", SECRET));
     // The CLI opens the vault the app made (same path, same password).
-    std::fs::write(&vault.password_file, format!("{PASSWORD}\n")).unwrap();
+    crate::util::write_secret(&vault.password_file, format!("{PASSWORD}\n"));
     let listed = stdout_ok(&vault.run_with_password(&["list", "--json"]), "list");
     assert!(listed.contains("FromApp"), "{listed}");
     // An account the CLI adds shows up in the open app by itself.
@@ -1060,6 +1140,7 @@ fn recovery_codes_are_kept_masked_copied_and_marked_used() {
         "a code reached the page"
     );
     app.wait_for("[data-testid=recovery-reveal]", SHORT).click();
+    answer_confirmation(&app, SHOW);
     app.wait_until(
         "the revealed codes",
         SHORT,
@@ -1171,8 +1252,109 @@ fn recovery_codes_are_kept_masked_copied_and_marked_used() {
     assert!(text_of(&app, "[data-testid=toast]").contains("Saved the new recovery code"));
 }
 
+/// Regression (issue 21): a script in the page could call
+/// `recovery_reveal` itself and read every recovery code, with nobody
+/// asked. Rust now asks the user first in a native dialog, which the page
+/// can neither see nor answer: declined, the script gets a `declined`
+/// error and no code; said yes to, the codes.
+#[test]
+fn regression_a_page_script_cannot_reveal_recovery_codes_without_the_user() {
+    let vault = TestVault::new();
+    stdout_ok(&vault.run_with_password(&["init"]), "init");
+    stdout_ok(
+        &vault.run_with_password(&["add", &uri("GitHub", "kim", SECRET)]),
+        "add",
+    );
+    stdout_ok(
+        &vault.run_with_password(&[
+            "recovery",
+            "add",
+            "GitHub",
+            "a1b2c-3d4e5",
+            "f6a7b-8c9d0",
+            "--yes",
+        ]),
+        "recovery add",
+    );
+    let app = start(&vault);
+    app.wait_for("[data-testid=password]", START)
+        .send_keys("correct horse");
+    app.wait_for("[data-testid=unlock]", SHORT).click();
+    app.wait_for("[data-testid=account]", START);
+    // What the script gets, as a line, once the dialog is answered.
+    let reveal = |answer: &str| -> String {
+        app.execute(
+            "window.revealed = null;\
+             const invoke = window.__TAURI_INTERNALS__.invoke;\
+             invoke('recovery_list')\
+               .then((sets) => invoke('recovery_reveal', { request: { id: sets[0].id } }))\
+               .then((codes) => { window.revealed = 'codes: ' + codes.join(' '); },\
+                     (e) => { window.revealed = 'error: ' + e.kind + ': ' + e.message; });\
+             return null;",
+        );
+        answer_confirmation(&app, answer);
+        app.wait_until(
+            "the script's answer",
+            SHORT,
+            || app.execute("return window.revealed;"),
+            Value::is_string,
+        )
+        .as_str()
+        .unwrap()
+        .to_owned()
+    };
+    let refused = reveal(DECLINE);
+    assert!(refused.starts_with("error: declined: "), "{refused}");
+    assert!(!refused.contains("a1b2c"), "{refused}");
+    assert!(
+        !page_text(&app).contains("a1b2c"),
+        "a code reached the page"
+    );
+    let shown = reveal(SHOW);
+    assert_eq!(shown, "codes: a1b2c-3d4e5 f6a7b-8c9d0");
+}
+
+/// Turning the keyring on lets anything running as the user open the
+/// vault: the settings screen's switch waits for a yes outside the page,
+/// and a no leaves the vault as it was.
+#[test]
+fn turning_the_keyring_on_asks_outside_the_page() {
+    require_keyring();
+    let vault = TestVault::new();
+    let app = start(&vault);
+    create_vault(&app, true, false);
+    app.wait_for("[data-testid=settings]", SHORT).click();
+    app.wait_for("[data-testid=toggle-keyring]", SHORT).click();
+    answer_confirmation(&app, DECLINE);
+    assert_eq!(
+        text_of(&app, "[data-testid=keyring-error]"),
+        "The keyring was left off."
+    );
+    let has_keyring = || {
+        tessera_vault::inspect(&vault.path)
+            .expect("the vault's header")
+            .has_keyring()
+    };
+    assert!(!has_keyring(), "declined, yet the keyring was added");
+    app.wait_for("[data-testid=toggle-keyring]", SHORT).click();
+    answer_confirmation(&app, ALLOW);
+    // The settings screen is drawn anew once the keyring is on.
+    app.wait_until(
+        "the keyring on",
+        SHORT,
+        || {
+            app.find_all("[data-testid=keyring-state]")
+                .first()
+                .map(|state| state.text())
+                .unwrap_or_default()
+        },
+        |t| t.contains("through the system keyring"),
+    );
+    assert!(has_keyring());
+}
+
 /// Standard base64, for putting a PNG in a data: URL.
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -1467,6 +1649,7 @@ fn an_account_shows_as_a_qr_code_only_when_revealed() {
         "no QR before the reveal"
     );
     app.wait_for("[data-testid=show-qr]", SHORT).click();
+    answer_confirmation(&app, SHOW);
     let image = app.wait_for("[data-testid=account-qr]", SHORT);
     let src = image.attribute("src").expect("a data URL");
     let data = src

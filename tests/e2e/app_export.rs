@@ -6,7 +6,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::app::{text_of, wait_for_rows, SHORT, START};
+use crate::app::{answer_confirmation, text_of, wait_for_rows, DECLINE, EXPORT, SHORT, START};
 use crate::transfer::{fresh_vault, summary};
 use crate::util::{app_binary, stdout_ok, TestVault};
 use crate::webdriver::{decode_base64, AppSession};
@@ -131,7 +131,7 @@ fn every_export_of_the_app_reads_back() {
     let backup = written(&app, &home, "");
     assert!(backup.to_str().unwrap().ends_with(".tessera"));
     let password = source.dir.path().join("export-password");
-    std::fs::write(&password, "export secret\n").unwrap();
+    crate::util::write_secret(&password, "export secret\n");
     let restored = fresh_vault();
     stdout_ok(
         &restored.run_with_password(&[
@@ -161,7 +161,24 @@ fn every_export_of_the_app_reads_back() {
             .is_displayed(),
         "no password for paper"
     );
+    // In the clear: only once the user says yes outside the page. A no
+    // writes nothing.
+    let exports = || {
+        std::fs::read_dir(&home)
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with("tessera-export")
+            })
+            .count()
+    };
+    let exports_before = exports();
     app.wait_for("[data-testid=export]", SHORT).click();
+    answer_confirmation(&app, DECLINE);
+    assert_eq!(text_of(&app, "[data-testid=export-error]"), "Not exported.");
+    assert_eq!(exports(), exports_before, "declined, yet written");
+    app.wait_for("[data-testid=export]", SHORT).click();
+    answer_confirmation(&app, EXPORT);
     let pdf_path = written(&app, &home, backup.to_str().unwrap());
     assert!(pdf_path.to_str().unwrap().ends_with(".pdf"));
     let pdf = std::fs::read(&pdf_path).unwrap();
@@ -189,6 +206,7 @@ fn every_export_of_the_app_reads_back() {
     );
     app.wait_for("[data-testid=export-save-images]", SHORT)
         .click();
+    answer_confirmation(&app, EXPORT);
     let folder = written(&app, &home, pdf_path.to_str().unwrap());
     let done = text_of(&app, "[data-testid=export-done]");
     assert!(done.contains("Slow"), "the 60 s account is named: {done}");
@@ -214,6 +232,7 @@ fn every_export_of_the_app_reads_back() {
     // Shown on screen: code 1, then code 2, both scanning back; Hide drops
     // them from the page.
     app.wait_for("[data-testid=export]", SHORT).click();
+    answer_confirmation(&app, EXPORT);
     let position = app.wait_for("[data-testid=google-position]", SHORT);
     assert_eq!(position.text(), "Code 1 of 2");
     let shown = app.find_all("[data-testid=google-series]")[0].text();
@@ -385,7 +404,7 @@ fn regression_one_import_file_gives_the_same_vault_from_the_cli_and_the_app() {
     );
     let file = source.dir.path().join("file.tessera");
     let password = source.dir.path().join("file-password");
-    std::fs::write(&password, "file secret\n").unwrap();
+    crate::util::write_secret(&password, "file secret\n");
     stdout_ok(
         &source.run_with_password(&[
             "export",
@@ -451,4 +470,90 @@ fn regression_one_import_file_gives_the_same_vault_from_the_cli_and_the_app() {
     assert_eq!(shared["unused"], 2, "s-2222 and s-3333: {shared}");
     assert_eq!(shared["used"], 1, "s-1111 stays used: {shared}");
     assert!(codes.iter().any(|s| s["issuer"] == "Bank"), "{codes:?}");
+}
+
+/// Regression (issue 21): an import read its file, key derivation and all,
+/// while holding the unlocked session, so for the seconds Argon2 or scrypt
+/// took at their cap nothing else could use the vault: the codes stopped
+/// ticking, and copy, lock and the auto-lock waited. A Tessera backup
+/// (Argon2id at the defaults, 128 MiB) is imported from the page while
+/// the page asks for the codes again and again: each answer comes well
+/// within the time the import takes.
+#[test]
+fn regression_an_imports_key_derivation_does_not_hold_up_the_codes() {
+    let source = fresh_vault();
+    stdout_ok(
+        &source.run_with_password(&[
+            "add",
+            "otpauth://totp/Mine:me?secret=JBSWY3DPEHPK3PXP&issuer=Mine",
+        ]),
+        "add",
+    );
+    let file = source.dir.path().join("backup.tessera");
+    let password = source.dir.path().join("file-password");
+    crate::util::write_secret(&password, "file secret\n");
+    stdout_ok(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "tessera",
+            "-o",
+            file.to_str().unwrap(),
+            "--export-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "export",
+    );
+    let app = AppSession::start(
+        &app_binary(),
+        &[("TESSERA_VAULT", source.path.to_str().unwrap())],
+    );
+    app.wait_for("[data-testid=password]", START)
+        .send_keys("correct horse");
+    app.wait_for("[data-testid=unlock]", SHORT).click();
+    app.wait_for("[data-testid=account]", START);
+    let bytes = crate::app::base64(&std::fs::read(&file).unwrap());
+    let timings = app.execute_async(&format!(
+        "const done = arguments[arguments.length - 1];\
+         const invoke = window.__TAURI_INTERNALS__.invoke;\
+         const bytes = Uint8Array.from(atob('{bytes}'), (c) => c.charCodeAt(0));\
+         (async () => {{\
+           const opened = await invoke('import_file', bytes);\
+           const started = performance.now();\
+           let finished = null, outcome = null;\
+           invoke('import_password', {{ request: {{ password: 'file secret' }} }})\
+             .then((read) => {{ outcome = read.format; }}, (e) => {{ outcome = 'error: ' + e.message; }})\
+             .finally(() => {{ finished = performance.now(); }});\
+           const waits = [];\
+           while (finished === null) {{\
+             const asked = performance.now();\
+             await invoke('codes');\
+             waits.push(performance.now() - asked);\
+           }}\
+           done({{ needsPassword: opened.needsPassword, outcome, importMs: finished - started, waits }});\
+         }})().catch((e) => done({{ error: String(e && e.message || e) }}));"
+    ));
+    assert_eq!(timings["needsPassword"], true, "{timings}");
+    assert_eq!(
+        timings["outcome"], "Tessera backup (encrypted)",
+        "{timings}"
+    );
+    let import_ms = timings["importMs"].as_f64().unwrap();
+    let waits: Vec<f64> = timings["waits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    let longest = waits.iter().copied().fold(0.0, f64::max);
+    // The derivation must be slow enough to see a wait behind it at all.
+    assert!(
+        import_ms >= 200.0,
+        "the import took only {import_ms:.0} ms: nothing to wait behind"
+    );
+    assert!(
+        waits.len() >= 3 && longest < import_ms / 3.0,
+        "the codes waited {longest:.0} ms during an import of {import_ms:.0} ms ({} asks)",
+        waits.len()
+    );
 }

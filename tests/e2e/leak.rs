@@ -162,7 +162,7 @@ fn no_cli_command_prints_a_planted_secret_or_recovery_code() {
     // Encrypted exports hold neither value in the clear; importing them
     // says what it adds, by name.
     let export_password = dir.join("export-password");
-    std::fs::write(&export_password, "battery staple\n").unwrap();
+    crate::util::write_secret(&export_password, "battery staple\n");
     for (format, file) in [("tessera", "backup.tessera"), ("aegis", "aegis.json")] {
         let path = dir.join(file);
         run_ok(
@@ -214,7 +214,7 @@ fn no_cli_command_prints_a_planted_secret_or_recovery_code() {
     run_ok(&other, &["scan", png.to_str().unwrap(), "--add"]);
     // Wrong passwords, a damaged vault.
     let wrong = dir.join("wrong-password");
-    std::fs::write(&wrong, "not it\n").unwrap();
+    crate::util::write_secret(&wrong, "not it\n");
     let output = vault
         .command(&["--password-file", wrong.to_str().unwrap(), "list"])
         .envs(LOUD.iter().copied())

@@ -10,11 +10,16 @@
 mod adversarial;
 mod app;
 mod app_export;
+mod app_sync;
+mod backups;
 mod camera;
 mod gen;
+mod hardening;
 mod ipc;
 mod leak;
 mod recovery;
+mod sync;
+mod syncthing;
 mod transfer;
 mod util;
 mod vault;

@@ -3,9 +3,6 @@
 //! and that codes stay hidden unless revealed. Every command is a new
 //! process, so each step also proves the state persisted in the vault.
 
-use std::io::Write;
-use std::process::{Output, Stdio};
-
 use serde_json::Value;
 
 use crate::util::{stderr_failed, stdout_ok, TestVault};
@@ -31,25 +28,6 @@ fn vault_with_github() -> TestVault {
         "add",
     );
     vault
-}
-
-fn run_with_stdin(vault: &TestVault, args: &[&str], input: &str) -> Output {
-    let mut all = vec!["--password-file", vault.password_file.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let mut child = vault
-        .command(&all)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn listed(vault: &TestVault, extra: &[&str]) -> Value {
@@ -143,13 +121,12 @@ fn github_file_is_stored_used_and_kept_hidden() {
 fn google_block_on_stdin_for_a_service_without_an_otp_account() {
     let vault = vault_with_github();
     let err = stderr_failed(
-        &run_with_stdin(&vault, &["recovery", "add", "Google"], GOOGLE_CODES),
+        &vault.run_with_password_and_input(&["recovery", "add", "Google"], GOOGLE_CODES),
         "no such account",
     );
     assert!(err.contains("--new-service"), "{err}");
     let out = stdout_ok(
-        &run_with_stdin(
-            &vault,
+        &vault.run_with_password_and_input(
             &[
                 "recovery",
                 "add",

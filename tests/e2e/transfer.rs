@@ -72,7 +72,7 @@ fn aegis_encrypted_round_trip_and_wrong_password() {
     let source = vault_with_accounts();
     let file = source.dir.path().join("aegis.json");
     let password = source.dir.path().join("export-password");
-    std::fs::write(&password, "export secret\n").unwrap();
+    crate::util::write_secret(&password, "export secret\n");
     let err = stderr_failed(
         &source.run_with_password(&["export", "--format", "aegis", "-o", file.to_str().unwrap()]),
         "no export password",
@@ -98,7 +98,7 @@ fn aegis_encrypted_round_trip_and_wrong_password() {
 
     let target = fresh_vault();
     let wrong = target.dir.path().join("wrong");
-    std::fs::write(&wrong, "not it\n").unwrap();
+    crate::util::write_secret(&wrong, "not it\n");
     let err = stderr_failed(
         &target.run_with_password(&[
             "import",
@@ -189,7 +189,7 @@ fn tessera_backup_round_trip() {
     );
     let file = source.dir.path().join("backup.tessera");
     let password = source.dir.path().join("export-password");
-    std::fs::write(&password, "backup secret\n").unwrap();
+    crate::util::write_secret(&password, "backup secret\n");
     let err = stderr_failed(
         &source.run_with_password(&[
             "export",

@@ -41,6 +41,14 @@ pub fn cli_binary() -> &'static Path {
     })
 }
 
+/// Writes a password file as a user keeps one: readable by them alone
+/// (the CLI warns about one others can read).
+pub fn write_secret(path: &Path, text: impl AsRef<[u8]>) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 /// Runs the CLI with these arguments and no standard input.
 pub fn tessera(args: &[&str]) -> Output {
     Command::new(cli_binary())
@@ -66,7 +74,7 @@ impl TestVault {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("vault.tessera");
         let password_file = dir.path().join("password");
-        std::fs::write(&password_file, "correct horse\n").unwrap();
+        write_secret(&password_file, "correct horse\n");
         TestVault {
             dir,
             path,
@@ -96,6 +104,28 @@ impl TestVault {
         let mut all = vec!["--password-file", self.password_file.to_str().unwrap()];
         all.extend_from_slice(args);
         self.run(&all)
+    }
+
+    /// Runs the CLI on this vault with `--password-file` and `input` on
+    /// standard input (where a `-` argument reads a secret or code).
+    pub fn run_with_password_and_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut all = vec!["--password-file", self.password_file.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let mut child = self
+            .command(&all)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("could not run tessera");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
     }
 }
 

@@ -150,7 +150,7 @@ fn wrong_password_and_missing_password_are_clear_and_change_nothing() {
     stdout_ok(&vault.run_with_password(&["add", GITHUB_URI]), "add");
     let before = std::fs::read(&vault.path).unwrap();
     let wrong = vault.dir.path().join("wrong");
-    std::fs::write(&wrong, "Correct horse\n").unwrap();
+    crate::util::write_secret(&wrong, "Correct horse\n");
     let output = vault.run(&[
         "--password-file",
         wrong.to_str().unwrap(),
@@ -330,7 +330,7 @@ fn password_change_keeps_the_accounts() {
     stdout_ok(&vault.run_with_password(&["init"]), "init");
     stdout_ok(&vault.run_with_password(&["add", GITHUB_URI]), "add");
     let new_password = vault.dir.path().join("new-password");
-    std::fs::write(&new_password, "battery staple\n").unwrap();
+    crate::util::write_secret(&new_password, "battery staple\n");
     let out = stdout_ok(
         &vault.run_with_password(&[
             "passwd",
@@ -361,7 +361,7 @@ fn regression_changing_the_password_needs_the_current_one_from_the_cli_too() {
     let vault = TestVault::new();
     stdout_ok(&vault.run_with_password(&["init", "--keyring"]), "init");
     let new_password = vault.dir.path().join("new-password");
-    std::fs::write(&new_password, "battery staple\n").unwrap();
+    crate::util::write_secret(&new_password, "battery staple\n");
     let passwd = [
         "passwd",
         "--new-password-file",
@@ -371,7 +371,7 @@ fn regression_changing_the_password_needs_the_current_one_from_the_cli_too() {
     let err = stderr_failed(&vault.run(&passwd), "passwd without the current password");
     assert!(err.contains("needs its password"), "{err}");
     let wrong = vault.dir.path().join("wrong");
-    std::fs::write(&wrong, "not it\n").unwrap();
+    crate::util::write_secret(&wrong, "not it\n");
     let mut with_wrong = vec!["--password-file", wrong.to_str().unwrap()];
     with_wrong.extend_from_slice(&passwd);
     let err = stderr_failed(&vault.run(&with_wrong), "passwd with a wrong password");

@@ -144,6 +144,20 @@ impl AppSession {
             .to_owned()
     }
 
+    /// The handles of the session's open windows: one per window the app
+    /// shows a page in.
+    pub fn window_handles(&self) -> Vec<String> {
+        self.command("GET", "/window/handles", None)
+            .as_array()
+            .map(|handles| {
+                handles
+                    .iter()
+                    .filter_map(|h| h.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Waits up to `timeout` for an element matching the CSS selector.
     pub fn wait_for(&self, css: &str, timeout: Duration) -> Element<'_> {
         let deadline = Instant::now() + timeout;

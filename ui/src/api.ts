@@ -25,20 +25,26 @@ export type {
   Added,
   AppInfo,
   Algorithm,
+  BackupStatus,
+  BackupView,
   CameraUpdate,
   CodeSlot,
   Codes,
   Copied,
+  DeviceView,
   ErrorKind,
   Exported,
   GoogleExport,
   ImportOutcome,
   LockReason,
   ManualAccount,
+  MergeView,
   OtpKind,
   RecoveryTarget,
+  Restored,
   ScanResult,
   SortOrder,
+  SyncView,
   VaultStatus,
 } from "./bindings";
 
@@ -89,12 +95,17 @@ export function createVault(password: string | null, keyring: boolean) {
   return call("create_vault", { password, keyring });
 }
 
-export function unlock(password: string) {
-  return call("unlock", { password });
+/**
+ * Unlocks with the password. A vault file older than one this computer
+ * opened is refused (`rolledBack`) unless `acceptOlder`: the user chose to
+ * go back to it.
+ */
+export function unlock(password: string, acceptOlder = false) {
+  return call("unlock", { password, acceptOlder });
 }
 
-export function unlockWithKeyring() {
-  return call("unlock_with_keyring");
+export function unlockWithKeyring(acceptOlder = false) {
+  return call("unlock_with_keyring", { acceptOlder });
 }
 
 /** Drops the vault's keys in Rust and clears a copied code from the clipboard. */
@@ -266,7 +277,10 @@ export function recoveryRemove(id: string, slot: CodeSlot | null) {
   return call("recovery_remove", { id, index: slot?.index ?? null, shape: slot?.shape ?? null });
 }
 
-/** The codes themselves: only when the user asks to reveal them. */
+/**
+ * The codes themselves: only when the user asks to reveal them, and says yes
+ * in the dialog Rust shows outside the page (else rejects as `declined`).
+ */
 export function recoveryReveal(id: string) {
   return call("recovery_reveal", { id });
 }
@@ -282,7 +296,8 @@ export function recoveryEdit(id: string, rotating: boolean | null, note: string 
 
 /**
  * The account as a QR code for another device (a PNG data: URL). It holds
- * the secret: call only after the user asked to reveal it.
+ * the secret: call only after the user asked to reveal it. Rust asks the
+ * user again outside the page (a no rejects as `declined`).
  */
 export function accountQr(id: string) {
   return call("account_qr", { id });
@@ -296,6 +311,70 @@ export function setSettings(settings: Settings): Promise<Settings> {
   return call("set_settings", settings);
 }
 
+/** Whether automatic backups are on, where, and when the last was written. */
+export function backupStatus() {
+  return call("backup_status");
+}
+
+/**
+ * Rust shows the native folder chooser and turns backups on in the folder
+ * the user picks (keeping `keep`); a cancelled chooser changes nothing.
+ */
+export function enableBackups(keep: number) {
+  return call("enable_backups", { keep });
+}
+
+export function setBackupKeep(keep: number) {
+  return call("set_backup_keep", { keep });
+}
+
+export function disableBackups() {
+  return call("disable_backups");
+}
+
+/** The backups in the backup folder, newest first. */
+export function listBackups() {
+  return call("list_backups");
+}
+
+/**
+ * Replaces the vault's accounts, recovery codes and preferences with those
+ * of a listed backup; resolves to where the vault as it was went.
+ */
+export function restoreBackup(path: string, password: string | null) {
+  return call("restore_backup", { path, password });
+}
+
+/** Whether the vault syncs, through which folder, and what the last sync did. */
+export function syncStatus() {
+  return call("sync_status");
+}
+
+/**
+ * Rust shows the native folder chooser and syncs through the folder the
+ * user picks, as `name` (null: this computer's name).
+ */
+export function enableSync(name: string | null) {
+  return call("enable_sync", { name });
+}
+
+export function syncNow() {
+  return call("sync_now");
+}
+
+export function disableSync() {
+  return call("disable_sync");
+}
+
+/**
+ * With no vault yet: Rust shows the native folder chooser, makes this
+ * computer's vault from the one synced there (the password opens it) and
+ * unlocks it. A cancelled chooser resolves to a status without a vault.
+ */
+export function joinSync(password: string, name: string | null) {
+  return call("join_sync", { password, name });
+}
+
 function isCommandError(error: unknown): error is CommandError {
   return typeof error === "object" && error !== null && "kind" in error && "message" in error;
 }
@@ -303,6 +382,14 @@ function isCommandError(error: unknown): error is CommandError {
 /** The kind of a rejected command (`null` for anything else). */
 export function errorKind(error: unknown): ErrorKind | null {
   return isCommandError(error) ? error.kind : null;
+}
+
+/**
+ * Whether the user said no in the native dialog Rust asks before a secret
+ * reaches the page (or is written in the clear): nothing was shown or written.
+ */
+export function declined(error: unknown): boolean {
+  return errorKind(error) === "declined";
 }
 
 /** A rejected command's one line for people. */

@@ -10,7 +10,7 @@ import { addScreen } from "./views/add";
 import { addedScreen } from "./views/added";
 import { detailsScreen } from "./views/details";
 import { recoveryListScreen } from "./views/recovery";
-import type { App as AppApi, LockReason, Screen } from "./views/screen";
+import type { App as AppApi, LockReason, Screen, SettingsSection } from "./views/screen";
 import { settingsScreen } from "./views/settings";
 import { setupScreen } from "./views/setup";
 import { problemScreen, unlockScreen } from "./views/unlock";
@@ -150,8 +150,8 @@ export class App implements AppApi {
     this.show(recoveryListScreen(this));
   }
 
-  goSettings(): void {
-    this.show(settingsScreen(this));
+  goSettings(section?: SettingsSection): void {
+    this.show(settingsScreen(this, section));
   }
 
   /** A brief message in the status line (copy confirmations, errors). */

@@ -403,6 +403,153 @@ export type ParsedCodes = {
  * Each code's shape.
  */
 shapes: Array<string>, };
+export type BackupStatus = { 
+/**
+ * Whether a backup follows every change.
+ */
+enabled: boolean, 
+/**
+ * The folder they go to, when on.
+ */
+folder: string | null, 
+/**
+ * How many automatic backups are kept (the default when off).
+ */
+keep: number, 
+/**
+ * The most that can be kept.
+ */
+maxKeep: number, 
+/**
+ * Unix seconds the newest backup there was written, if any.
+ */
+lastBackup: number | null, 
+/**
+ * Why the last automatic backup could not be written, if it could not.
+ */
+problem: string | null, };
+export type BackupView = { 
+/**
+ * The file (what a restore names).
+ */
+path: string, 
+/**
+ * Its name, for people.
+ */
+name: string, 
+/**
+ * Unix seconds it was written.
+ */
+writtenAt: number, 
+/**
+ * Written by Tessera after a change (else put there by hand).
+ */
+automatic: boolean, 
+/**
+ * Bytes.
+ */
+size: number, 
+/**
+ * Accounts it holds, when it opens with the vault's key.
+ */
+accounts: number | null, 
+/**
+ * Recovery codes not used yet it holds, likewise.
+ */
+recoveryCodes: number | null, 
+/**
+ * Why it does not open with the vault's key (written before a
+ * password change: restoring it needs the password it had).
+ */
+unreadable: string | null, };
+export type Restored = { 
+/**
+ * Where the vault as it was before went.
+ */
+savedBefore: string, };
+export type SyncView = { 
+/**
+ * Whether this vault syncs here.
+ */
+enabled: boolean, 
+/**
+ * The folder the user's sync tool carries, when on.
+ */
+folder: string | null, 
+/**
+ * This computer's name for the other devices, when on.
+ */
+name: string | null, 
+/**
+ * The name offered when turning sync on: the host's.
+ */
+suggestedName: string, 
+/**
+ * Unix seconds of the last sync, if any.
+ */
+lastSync: number | null, 
+/**
+ * The devices whose files the last sync saw, this computer among them.
+ */
+devices: Array<DeviceView>, 
+/**
+ * What the last sync brought in.
+ */
+merged: MergeView, 
+/**
+ * Files the last sync refused, one line each.
+ */
+refused: Array<string>, 
+/**
+ * Warnings of the last sync.
+ */
+warnings: Array<string>, 
+/**
+ * Why the last sync in the background failed, if it did.
+ */
+problem: string | null, };
+export type DeviceView = { 
+/**
+ * Its id (its file's name).
+ */
+id: string, 
+/**
+ * Its name for people (empty when its file has not told it yet).
+ */
+name: string, 
+/**
+ * Unix seconds its file last changed.
+ */
+fileChanged: number | null, 
+/**
+ * Whether it is this computer.
+ */
+thisComputer: boolean, };
+export type MergeView = { 
+/**
+ * Device files read and merged.
+ */
+files: number, 
+/**
+ * Conflict copies merged and removed.
+ */
+conflictCopies: number, 
+/**
+ * Accounts that came in.
+ */
+accountsAdded: number, 
+/**
+ * Accounts removed elsewhere.
+ */
+accountsRemoved: number, 
+/**
+ * Accounts changed.
+ */
+accountsChanged: number, 
+/**
+ * Recovery codes marked used elsewhere.
+ */
+codesUsed: number, };
 export type Preferences = { 
 /**
  * Minutes without input before locking; 0 = never.
@@ -423,9 +570,14 @@ timeOffsetSeconds: number,
 /**
  * List order after favourites.
  */
-sortOrder: SortOrder, };
+sortOrder: SortOrder, 
+/**
+ * Unix seconds when the reminder to back up was last dismissed; 0 =
+ * never. Missing from older pages' requests: then never.
+ */
+backupReminderDismissedAt: number, };
 export type SortOrder = "issuer" | "name" | "recent" | "manual";
-export type ErrorKind = "notFound" | "ambiguous" | "duplicate" | "invalid" | "wrongPassword" | "passwordRequired" | "busy" | "keyring" | "badFile" | "io" | "locked";
+export type ErrorKind = "notFound" | "ambiguous" | "duplicate" | "invalid" | "wrongPassword" | "passwordRequired" | "busy" | "keyring" | "badFile" | "io" | "locked" | "declined" | "rolledBack";
 export type CommandError = { 
 /**
  * What kind of failure, stable for the page to match on.
@@ -519,7 +671,17 @@ export type PasswordEntry = {
 /**
  * The password.
  */
-password: string, };
+password: string, 
+/**
+ * Open the file even if it is older than one this computer opened
+ * (the user chose to go back to it).
+ */
+acceptOlder?: boolean, };
+export type KeyringEntry = { 
+/**
+ * Open the file even if it is older than one this computer opened.
+ */
+acceptOlder?: boolean, };
 export type ChangePassword = { 
 /**
  * The current password.
@@ -661,13 +823,42 @@ rotating: boolean | null,
  * Its note.
  */
 note: string | null, };
+export type BackupKeep = { 
+/**
+ * 1 to the core's `MAX_KEEP`.
+ */
+keep: number, };
+export type RestoreBackup = { 
+/**
+ * Its path, as listed.
+ */
+path: string, 
+/**
+ * The password the vault had when it was written, for one written
+ * before a password change.
+ */
+password: string | null, };
+export type EnableSync = { 
+/**
+ * A name for people ("laptop").
+ */
+name: string | null, };
+export type JoinSync = { 
+/**
+ * The vault's password (it opens the other machines' files).
+ */
+password: string, 
+/**
+ * This computer's name for the others (none: the host's).
+ */
+name: string | null, };
 
 export interface Commands {
   app_info: { request: null; answer: AppInfo };
   vault_status: { request: null; answer: VaultStatus };
   create_vault: { request: CreateVault; answer: VaultStatus };
   unlock: { request: PasswordEntry; answer: VaultStatus };
-  unlock_with_keyring: { request: null; answer: VaultStatus };
+  unlock_with_keyring: { request: KeyringEntry; answer: VaultStatus };
   lock: { request: null; answer: VaultStatus };
   change_password: { request: ChangePassword; answer: VaultStatus };
   set_keyring: { request: SetKeyring; answer: VaultStatus };
@@ -705,4 +896,15 @@ export interface Commands {
   recovery_edit: { request: RecoveryEdit; answer: RecoveryView };
   get_settings: { request: null; answer: Preferences };
   set_settings: { request: Preferences; answer: Preferences };
+  backup_status: { request: null; answer: BackupStatus };
+  enable_backups: { request: BackupKeep; answer: BackupStatus };
+  set_backup_keep: { request: BackupKeep; answer: BackupStatus };
+  disable_backups: { request: null; answer: BackupStatus };
+  list_backups: { request: null; answer: Array<BackupView> };
+  restore_backup: { request: RestoreBackup; answer: Restored };
+  sync_status: { request: null; answer: SyncView };
+  enable_sync: { request: EnableSync; answer: SyncView };
+  sync_now: { request: null; answer: SyncView };
+  disable_sync: { request: null; answer: SyncView };
+  join_sync: { request: JoinSync; answer: VaultStatus };
 }

@@ -10,6 +10,7 @@ use anyhow::bail;
 use serde::Serialize;
 use tessera_core::accounts::{find, find_one, label, AccountEdit};
 use tessera_core::codes::{code_of, code_time};
+use tessera_core::disclosure::Disclosure;
 use tessera_core::{NewVault, Vault};
 use tessera_otp::{Enrollment, OtpKind};
 use tessera_vault::{Account, AccountId, OsKeyring};
@@ -388,6 +389,7 @@ impl PasswdRequest {
 pub fn passwd(
     access: &VaultAccess,
     request: &PasswdRequest,
+    now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let (mut vault, opened_with) = access.open_noting_password()?;
@@ -398,9 +400,27 @@ pub fn passwd(
         None => None,
     };
     let password = access.new_password(request.new_password_file.as_deref())?;
-    vault.change_password(current.as_ref(), &password)?;
+    let report = vault.change_password(current.as_ref(), &password, &OsKeyring::new(), now)?;
     let verb = if had_password { "changed" } else { "set" };
-    writeln!(out, "{verb} the password of {}", access.path.display())?;
+    writeln!(
+        out,
+        "{verb} the password of {}, under a new master key: copies made before open nothing saved from now on",
+        access.path.display()
+    )?;
+    if !report.rewritten.is_empty() {
+        writeln!(
+            out,
+            "sealed the {} backup(s) beside it again under the new key",
+            report.rewritten.len()
+        )?;
+    }
+    for removed in &report.removed {
+        writeln!(
+            out,
+            "removed {}: it did not open with the old key, so it may hold an older one",
+            removed.display()
+        )?;
+    }
     Ok(())
 }
 
@@ -414,12 +434,15 @@ pub fn keyring(
     if enable && !access.keyring_allowed() {
         bail!("`keyring enable` and --no-keyring contradict each other");
     }
-    let mut vault = access.open()?;
+    let (mut vault, opened_with) = access.open_noting_password()?;
     if enable && vault.info().has_keyring() {
         bail!(
             "{} already opens through the OS keyring",
             access.path.display()
         );
+    }
+    if enable {
+        access.confirm(&vault, &Disclosure::KeyringUnlock, opened_with.as_ref())?;
     }
     vault.set_keyring(&OsKeyring::new(), enable)?;
     let state = if enable {

@@ -39,6 +39,11 @@ pub struct VaultArgs {
     /// Do not use the OS keyring to unlock the vault; use the password.
     #[arg(long, global = true)]
     pub no_keyring: bool,
+
+    /// Use the vault even if it is older than one this computer already
+    /// opened (a backup you chose to go back to); it is refused otherwise.
+    #[arg(long, global = true)]
+    pub accept_older_vault: bool,
 }
 
 /// The subcommands.
@@ -73,6 +78,102 @@ pub enum Command {
     Export(ExportArgs),
     /// Show one account as a QR code, to move it to a phone.
     Qr(QrArgs),
+    /// Automatic encrypted backups to a folder you choose, after every change.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Sync the vault across your machines through a folder you already sync.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+/// `tessera sync`'s subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Start syncing this vault through DIR (on the first machine).
+    #[command(after_help = "Examples:\n  \
+                            tessera sync enable ~/Sync --name laptop\n  \
+                            then on the next machine: tessera sync join ~/Sync --name desktop")]
+    Enable(SyncEnableArgs),
+    /// Make this machine's vault from the one in DIR (its password unlocks it).
+    Join(SyncEnableArgs),
+    /// Merge what the other machines changed, now.
+    Now,
+    /// Devices seen, the last sync and what it merged.
+    Status(SyncStatusArgs),
+    /// Stop syncing on this machine (the vault stays; its file leaves the folder).
+    Disable,
+}
+
+/// `tessera sync enable` and `join`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct SyncEnableArgs {
+    /// The folder your sync tool (Syncthing, Nextcloud, Dropbox, a share) carries.
+    #[arg(value_name = "DIR")]
+    pub folder: PathBuf,
+
+    /// A name for this machine, shown to the others (default: the host name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `tessera sync status`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct SyncStatusArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tessera backup`'s subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Write an encrypted backup to DIR after every change (one at once), keeping the newest N.
+    #[command(after_help = "Examples:\n  \
+                            tessera backup enable ~/Nextcloud/tessera-backups\n  \
+                            tessera backup enable /media/usb/backups --keep 30")]
+    Enable(BackupEnableArgs),
+    /// Stop writing backups (those written stay).
+    Disable,
+    /// The backups in the folder: time, accounts, recovery codes, size.
+    List(BackupListArgs),
+    /// Replace the vault with a backup (the vault as it is now is backed up first).
+    Restore(BackupRestoreArgs),
+}
+
+/// `tessera backup enable`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct BackupEnableArgs {
+    /// The folder (made if missing, readable by you only).
+    #[arg(value_name = "DIR")]
+    pub folder: PathBuf,
+
+    /// How many automatic backups to keep (the newest); backups you put there by hand are never deleted.
+    #[arg(long, value_name = "N", default_value_t = tessera_core::backups::DEFAULT_KEEP)]
+    pub keep: usize,
+}
+
+/// `tessera backup list`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct BackupListArgs {
+    /// Print JSON: path, written_at, automatic, size, accounts, recovery_codes (or error).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tessera backup restore`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct BackupRestoreArgs {
+    /// The backup file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Restore without asking (needed when not on a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// For a backup written before a password change: a file holding the password it had.
+    #[arg(long, value_name = "PATH")]
+    pub backup_password_file: Option<PathBuf>,
 }
 
 /// `tessera scan`'s raw arguments.

@@ -11,11 +11,13 @@
 
 mod accounts;
 mod args;
+mod backup;
 mod gen;
 mod input;
 mod output;
 mod recovery;
 mod scan;
+mod sync;
 mod transfer;
 mod vault_access;
 
@@ -26,8 +28,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Args, FromArgMatches, Parser};
 
 use crate::args::{
-    Cli, CodeArgs, Command, EditArgs, GenArgs, ImportArgs, KeyringAction, ListArgs, QrArgs,
-    RecoveryCommand, RecoveryListArgs, RemoveArgs, ScanArgs,
+    BackupCommand, Cli, CodeArgs, Command, EditArgs, GenArgs, ImportArgs, KeyringAction, ListArgs,
+    QrArgs, RecoveryCommand, RecoveryListArgs, RemoveArgs, ScanArgs, SyncCommand,
 };
 use crate::vault_access::VaultAccess;
 
@@ -41,12 +43,45 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`tessera code --json | head`) is not
+        // a failure: exit quietly, as Unix tools do.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line: the chain of causes joined, as users read it.
-            let _ = writeln!(std::io::stderr(), "tessera: {err:#}");
+            let _ = writeln!(std::io::stderr(), "tessera: {}", one_line(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes as one line, each cause once: many errors
+/// already quote their cause, which a plain join would print twice.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+/// Whether writing failed because the reader closed the pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let broken = |kind: Option<std::io::ErrorKind>| kind == Some(std::io::ErrorKind::BrokenPipe);
+    err.chain().any(|cause| {
+        broken(cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind))
+            // JSON output fails through serde_json, which wraps the I/O error.
+            || broken(
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind),
+            )
+    })
 }
 
 /// `tessera gen ...` runs in loops in testers' scripts, and building the
@@ -89,6 +124,8 @@ enum Request {
     Import(ImportArgs),
     Export(transfer::ExportRequest),
     Qr(QrArgs),
+    Backup(BackupCommand),
+    Sync(SyncCommand),
 }
 
 impl Request {
@@ -119,6 +156,8 @@ impl Request {
             Command::Import(args) => Request::Import(args),
             Command::Export(args) => Request::Export(transfer::ExportRequest::from_args(&args)?),
             Command::Qr(args) => Request::Qr(args),
+            Command::Backup(command) => Request::Backup(command),
+            Command::Sync(command) => Request::Sync(command),
         })
     }
 }
@@ -127,11 +166,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Gen(raw) = cli.command {
         return run_gen(raw);
     }
-    let access = VaultAccess::from_args(&cli.vault)?;
+    let now = unix_now()?;
+    let access = VaultAccess::from_args(&cli.vault, now)?;
     let request = Request::from_cli(cli.command, &access)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let now = unix_now()?;
     match request {
         Request::Init(request) => accounts::init(&access, &request, now, &mut out),
         Request::Add(request) => accounts::add(&access, request, now, &mut out),
@@ -139,7 +178,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Request::Code(args) => accounts::code(&access, &args, now, &mut out),
         Request::Edit(args) => accounts::edit(&access, &args, now, &mut out),
         Request::Remove(args) => accounts::remove(&access, &args, now, &mut out),
-        Request::Passwd(request) => accounts::passwd(&access, &request, &mut out),
+        Request::Passwd(request) => accounts::passwd(&access, &request, now, &mut out),
         Request::Keyring(action) => accounts::keyring(&access, action, &mut out),
         Request::RecoveryAdd(request) => recovery::add(&access, request, now, &mut out),
         Request::RecoveryList(args) => recovery::list(&access, &args, &mut out),
@@ -149,6 +188,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Request::Import(args) => transfer::import(&access, &args, now, &mut out),
         Request::Export(request) => transfer::export_vault(&access, &request, now, &mut out),
         Request::Qr(args) => transfer::qr(&access, &args, &mut out),
+        Request::Backup(BackupCommand::Enable(args)) => {
+            backup::enable(&access, &args, now, &mut out)
+        }
+        Request::Backup(BackupCommand::Disable) => backup::disable(&access, &mut out),
+        Request::Backup(BackupCommand::List(args)) => backup::list(&access, &args, &mut out),
+        Request::Backup(BackupCommand::Restore(args)) => {
+            backup::restore(&access, &args, now, &mut out)
+        }
+        Request::Sync(SyncCommand::Enable(args)) => sync::enable(&access, &args, now, &mut out),
+        Request::Sync(SyncCommand::Join(args)) => sync::join(&access, &args, now, &mut out),
+        Request::Sync(SyncCommand::Now) => sync::now(&access, now, &mut out),
+        Request::Sync(SyncCommand::Status(args)) => sync::status(&access, &args, &mut out),
+        Request::Sync(SyncCommand::Disable) => sync::disable(&access, &mut out),
     }
 }
 
@@ -159,4 +211,32 @@ fn unix_now() -> anyhow::Result<u64> {
         .duration_since(UNIX_EPOCH)
         .map_err(|_| anyhow::anyhow!("the system clock is set before 1970"))?;
     Ok(since_epoch.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (issue 21, messages): causes were printed twice, as in
+    /// `Is a directory (os error 21): Is a directory (os error 21)`.
+    #[test]
+    fn regression_each_cause_is_printed_once() {
+        let io = std::io::Error::from_raw_os_error(21);
+        let err = anyhow::Error::new(io).context("cannot read /tmp: Is a directory (os error 21)");
+        assert_eq!(
+            one_line(&err),
+            "cannot read /tmp: Is a directory (os error 21)"
+        );
+        let err = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(one_line(&err), "outer: inner");
+    }
+
+    #[test]
+    fn a_closed_pipe_is_recognised_through_context() {
+        let io = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(is_broken_pipe(&anyhow::Error::new(io).context("writing")));
+        let json = serde_json::Error::io(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(is_broken_pipe(&anyhow::Error::new(json)));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
+    }
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use serde::Serialize;
+use tessera_core::disclosure::Disclosure;
 use tessera_core::recovery::{
     entry_label, mask, parse_codes, resolve, resolve_entry, summary, CodesTarget,
 };
@@ -46,7 +47,7 @@ impl AddRequest {
             bail!("give the codes as arguments or `-` for standard input, not both");
         }
         let codes = if from_stdin {
-            parse_codes(&stdin.block("the recovery codes")?)?
+            codes_from_input(&stdin.block("the recovery codes")?)?
         } else if let Some(path) = &args.file {
             parse_codes(&read_codes_file(path)?)?
         } else {
@@ -69,20 +70,49 @@ impl AddRequest {
     }
 }
 
-/// A file of codes, bounded, as text.
+/// The codes in text given on standard input: a block as services write
+/// it, or one code alone on its line, taken exactly as given (as a code
+/// given as an argument is).
+fn codes_from_input(text: &str) -> anyhow::Result<Vec<Zeroizing<String>>> {
+    match parse_codes(text) {
+        Ok(codes) => Ok(codes),
+        Err(error) => {
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            match lines.as_slice() {
+                [one] => Ok(vec![Zeroizing::new((*one).to_owned())]),
+                _ => Err(error.into()),
+            }
+        }
+    }
+}
+
+/// A file of codes, bounded, as text (a pipe or a device is refused before
+/// it is read).
 fn read_codes_file(path: &Path) -> anyhow::Result<Zeroizing<String>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
-    if len > MAX_CODES_FILE_LEN {
+    use std::io::Read;
+    let cannot = || format!("cannot read {}", path.display());
+    let (file, metadata) = tessera_vault::open_regular_file(path).with_context(cannot)?;
+    if metadata.len() > MAX_CODES_FILE_LEN {
         bail!(
-            "{} is {len} bytes, far more than a list of recovery codes",
+            "{} is {} bytes, far more than a list of recovery codes",
+            path.display(),
+            metadata.len()
+        );
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(MAX_CODES_FILE_LEN + 1)
+        .read_to_end(&mut bytes)
+        .with_context(cannot)?;
+    if bytes.len() as u64 > MAX_CODES_FILE_LEN {
+        bail!(
+            "{} is far more than a list of recovery codes",
             path.display()
         );
     }
-    let bytes = Zeroizing::new(
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
-    );
     Ok(Zeroizing::new(String::from_utf8(bytes.to_vec()).map_err(
         |_| anyhow::anyhow!("{} is not UTF-8 text", path.display()),
     )?))
@@ -173,12 +203,23 @@ pub fn list(
     args: &RecoveryListArgs,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let vault = access.open()?;
+    let (vault, opened_with) = access.open_noting_password()?;
     let contents = vault.contents();
     let mut entries: Vec<&RecoveryEntry> = contents.recovery.iter().collect();
     if let Some(query) = &args.query {
         let id = resolve_entry(contents, query)?;
         entries.retain(|e| e.id == id);
+    }
+    if args.reveal && !entries.is_empty() {
+        let label = match entries.as_slice() {
+            [one] => entry_label(contents, one),
+            several => format!("{} services", several.len()),
+        };
+        access.confirm(
+            &vault,
+            &Disclosure::RecoveryCodes { label },
+            opened_with.as_ref(),
+        )?;
     }
     let listed: Vec<ListedEntry> = entries
         .iter()

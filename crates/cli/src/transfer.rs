@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use tessera_core::accounts::{find_one, label};
+use tessera_core::disclosure::Disclosure;
 use tessera_core::files::{create_private_dir_all, write_private_file};
 use tessera_core::formats::{export, google_series, read_import, ExportFormat, ExportKind};
 use tessera_core::intake::{DuplicatePolicy, Intake};
@@ -34,6 +35,30 @@ fn prompt(what: &str) -> anyhow::Result<Password> {
     Ok(Password::new(typed.to_string()))
 }
 
+/// The file to import: a regular file (a pipe or a device is refused
+/// before it is read), at most as large as any authenticator export.
+fn read_file_to_import(path: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+    use std::io::Read;
+    let cannot = || format!("cannot read {}", path.display());
+    let (file, metadata) = tessera_vault::open_regular_file(path).with_context(cannot)?;
+    let max = tessera_transfer::MAX_IMPORT_LEN;
+    if metadata.len() > max {
+        bail!(
+            "{} is {} bytes, larger than any authenticator backup",
+            path.display(),
+            metadata.len()
+        );
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .with_context(cannot)?;
+    if bytes.len() as u64 > max {
+        bail!("{} is larger than any authenticator backup", path.display());
+    }
+    Ok(bytes)
+}
+
 /// `tessera import`.
 pub fn import(
     access: &VaultAccess,
@@ -41,19 +66,7 @@ pub fn import(
     now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let len = std::fs::metadata(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?
-        .len();
-    if len > tessera_transfer::MAX_IMPORT_LEN {
-        bail!(
-            "{} is {len} bytes, larger than any authenticator backup",
-            args.file.display()
-        );
-    }
-    let bytes = Zeroizing::new(
-        std::fs::read(&args.file)
-            .with_context(|| format!("cannot read {}", args.file.display()))?,
-    );
+    let bytes = read_file_to_import(&args.file)?;
     let mut password = args
         .import_password_file
         .as_deref()
@@ -139,6 +152,7 @@ fn write_output(
             if binary && std::io::stdout().is_terminal() {
                 bail!("this export is binary: give -o FILE");
             }
+            warn_if_stdout_is_a_file_others_read();
             out.write_all(bytes)?;
         }
     }
@@ -218,8 +232,16 @@ pub fn export_vault(
     now: u64,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let vault = access.open()?;
+    let (vault, opened_with) = access.open_noting_password()?;
     let contents = vault.contents();
+    if !request.encrypt {
+        let format = request.format.name().to_owned();
+        access.confirm(
+            &vault,
+            &Disclosure::PlainExport { format },
+            opened_with.as_ref(),
+        )?;
+    }
     if let ExportKind::GoogleQrSeries = request.format.kind() {
         let (series, notes) = google_series(contents)?;
         for note in &notes {
@@ -263,11 +285,18 @@ pub fn export_vault(
 
 /// `tessera qr`.
 pub fn qr(access: &VaultAccess, args: &QrArgs, out: &mut impl Write) -> anyhow::Result<()> {
-    let vault = access.open()?;
+    let (vault, opened_with) = access.open_noting_password()?;
     let account = find_one(&vault.contents().accounts, &args.query)?;
+    let label = label(account);
+    access.confirm(
+        &vault,
+        &Disclosure::AccountQr {
+            label: label.clone(),
+        },
+        opened_with.as_ref(),
+    )?;
     eprintln!(
-        "tessera: this QR code holds the secret of {}: anyone who scans it can make its codes",
-        label(account)
+        "tessera: this QR code holds the secret of {label}: anyone who scans it can make its codes"
     );
     match &args.output {
         Some(path) => {
@@ -278,6 +307,27 @@ pub fn qr(access: &VaultAccess, args: &QrArgs, out: &mut impl Write) -> anyhow::
             let text = tessera_transfer::qr::account_terminal(&account.enrollment)?;
             out.write_all(text.as_bytes())?;
             Ok(())
+        }
+    }
+}
+
+/// Warns when standard output is a file other users can read (a shell's
+/// `> file` makes it 0644): an export in the clear belongs in `-o FILE`,
+/// which is created readable by the user only.
+fn warn_if_stdout_is_a_file_others_read() {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let Ok(stat) = rustix::fs::fstat(std::io::stdout().as_fd()) else {
+            return;
+        };
+        let mode = stat.st_mode & 0o777;
+        let regular = rustix::fs::FileType::from_raw_mode(stat.st_mode).is_file();
+        if regular && mode & 0o077 != 0 {
+            eprintln!(
+                "tessera: warning: standard output is a file other users can read (mode {mode:o}): \
+                 use -o FILE, which only you can read"
+            );
         }
     }
 }

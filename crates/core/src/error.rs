@@ -62,6 +62,27 @@ pub enum CoreError {
     /// An export could not be made.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// The vault file is older than one this computer already opened: a
+    /// restored backup, a sync or a copy put it back. It is not used until
+    /// the user accepts it.
+    #[error(
+        "{} is older than the copy this computer last used (saved {found} times, against {seen}): \
+         a restored backup, a sync or a copy may have put it back, which would bring back \
+         removed accounts, spent recovery codes and HOTP codes already used",
+        .path.display()
+    )]
+    RolledBack {
+        /// The vault file.
+        path: PathBuf,
+        /// Its generation.
+        found: u64,
+        /// The highest generation seen here.
+        seen: u64,
+    },
+    /// The user declined (or could not be asked) to let secrets out; the
+    /// text is the question that was asked.
+    #[error("not confirmed: {0}")]
+    Declined(String),
     /// A file or folder outside the vault could not be read or written.
     #[error("cannot {action} {}: {source}", .path.display())]
     Io {
@@ -96,6 +117,8 @@ impl CoreError {
                 _ => ErrorKind::BadFile,
             },
             CoreError::Export(_) => ErrorKind::Invalid,
+            CoreError::Declined(_) => ErrorKind::Declined,
+            CoreError::RolledBack { .. } => ErrorKind::RolledBack,
             CoreError::Io { .. } => ErrorKind::Io,
         }
     }
@@ -150,4 +173,8 @@ pub enum ErrorKind {
     Io,
     /// The vault is locked (only the app has this state).
     Locked,
+    /// The user did not confirm letting a secret out.
+    Declined,
+    /// The vault is older than one this computer already opened.
+    RolledBack,
 }

@@ -14,9 +14,14 @@
 //! | [`intake`] | taking in imported or scanned accounts: the duplicate plan, recovery codes |
 //! | [`inbox`] | what scans and imports found and the user has not picked yet |
 //! | [`recovery`] | recovery codes: names, masking, adding, using, removing |
+//! | [`sync`] | sync through a folder: device files, the per-field merge, joining |
+//! | [`disclosure`] | the one rule for letting secrets out: a fresh confirmation |
 //! | [`backup`] | Tessera's own encrypted backup, and a vault's contents as entries |
+//! | [`backups`] | automatic backups after every change: writing, listing, pruning, restoring |
+//! | [`local`] | what this computer keeps about a vault outside it (backup and sync choices) |
 //! | [`formats`] | the one registry of import and export formats; reading and writing them |
 //! | [`files`] | private files and folders for exports |
+//! | [`generations`] | the highest generation of each vault seen here, to notice a rollback |
 //! | [`limits`] | the bounds on names, notes, tags, ids and passwords |
 //!
 //! Nothing here reads the clock (times are arguments) or knows about a
@@ -28,16 +33,21 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod backups;
 pub mod codes;
+pub mod disclosure;
 mod error;
 pub mod files;
 pub mod formats;
+pub mod generations;
 pub mod inbox;
 pub mod intake;
 pub mod limits;
+pub mod local;
 pub mod preferences;
 pub mod recovery;
+pub mod sync;
 pub mod vault;
 
 pub use crate::error::{CoreError, ErrorKind};
-pub use crate::vault::{NewVault, Vault};
+pub use crate::vault::{machine_folder, NewVault, Vault};

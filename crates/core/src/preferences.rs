@@ -12,6 +12,7 @@
 //! | `clipboard_clear_seconds` | integer 0 or 5..=3600 | 30 | clear a copied code after this long; 0 = never |
 //! | `time_offset_seconds` | integer, at most 10 years either way | 0 | added to the system clock for codes |
 //! | `sort_order` | `"issuer"`, `"name"`, `"recent"` or `"manual"` | `"issuer"` | list order after favourites |
+//! | `backup_reminder_dismissed_at` | unix seconds, at most the end of year 9999 | 0 | when the user last dismissed the reminder to back up; 0 = never |
 //!
 //! Other keys in `contents.settings` are kept unchanged.
 
@@ -30,6 +31,9 @@ pub const MAX_AUTO_LOCK_MINUTES: u32 = 24 * 60;
 pub const MIN_CLIPBOARD_CLEAR_SECONDS: u32 = 5;
 /// Longest clipboard delay, an hour.
 pub const MAX_CLIPBOARD_CLEAR_SECONDS: u32 = 3600;
+/// The latest moment a dismissal can carry: the last second of year 9999,
+/// well inside what the page's numbers hold exactly.
+pub const MAX_DISMISSED_AT: u64 = 253_402_300_799;
 
 /// How the account list is ordered after favourites.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +66,11 @@ pub struct Preferences {
     pub time_offset_seconds: i64,
     /// List order after favourites.
     pub sort_order: SortOrder,
+    /// Unix seconds when the reminder to back up was last dismissed; 0 =
+    /// never. Missing from older pages' requests: then never.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub backup_reminder_dismissed_at: u64,
 }
 
 impl Default for Preferences {
@@ -72,6 +81,7 @@ impl Default for Preferences {
             clipboard_clear_seconds: 30,
             time_offset_seconds: 0,
             sort_order: SortOrder::Issuer,
+            backup_reminder_dismissed_at: 0,
         }
     }
 }
@@ -81,6 +91,7 @@ const LOCK_ON_SYSTEM_LOCK: &str = "lock_on_system_lock";
 const CLIPBOARD_CLEAR: &str = "clipboard_clear_seconds";
 const TIME_OFFSET: &str = "time_offset_seconds";
 const SORT_ORDER: &str = "sort_order";
+const BACKUP_REMINDER_DISMISSED_AT: &str = "backup_reminder_dismissed_at";
 
 impl Preferences {
     /// Reads the settings from the vault's settings map; anything missing or
@@ -111,6 +122,10 @@ impl Preferences {
                 .cloned()
                 .and_then(|v| serde_json::from_value(v).ok())
                 .unwrap_or(d.sort_order),
+            backup_reminder_dismissed_at: map
+                .get(BACKUP_REMINDER_DISMISSED_AT)
+                .and_then(Value::as_u64)
+                .unwrap_or(d.backup_reminder_dismissed_at),
         };
         // Each field on its own: one bad value must not reset the others.
         Preferences {
@@ -128,6 +143,11 @@ impl Preferences {
                 read.time_offset_seconds
             } else {
                 d.time_offset_seconds
+            },
+            backup_reminder_dismissed_at: if read.dismissed_at_ok() {
+                read.backup_reminder_dismissed_at
+            } else {
+                d.backup_reminder_dismissed_at
             },
             ..read
         }
@@ -147,6 +167,10 @@ impl Preferences {
         self.time_offset_seconds.unsigned_abs() <= MAX_TIME_OFFSET_SECONDS.unsigned_abs()
     }
 
+    fn dismissed_at_ok(&self) -> bool {
+        self.backup_reminder_dismissed_at <= MAX_DISMISSED_AT
+    }
+
     /// Checks every value, naming the first one out of range.
     pub fn validate(&self) -> Result<(), CoreError> {
         if !self.auto_lock_ok() {
@@ -164,6 +188,11 @@ impl Preferences {
                 "the time offset must be within {MAX_TIME_OFFSET_SECONDS} seconds (10 years)"
             )));
         }
+        if !self.dismissed_at_ok() {
+            return Err(CoreError::Invalid(format!(
+                "the backup reminder's dismissal must be a time up to {MAX_DISMISSED_AT} (year 9999)"
+            )));
+        }
         Ok(())
     }
 
@@ -176,6 +205,10 @@ impl Preferences {
         map.insert(
             SORT_ORDER.into(),
             serde_json::to_value(self.sort_order).expect("a plain enum serialises"),
+        );
+        map.insert(
+            BACKUP_REMINDER_DISMISSED_AT.into(),
+            self.backup_reminder_dismissed_at.into(),
         );
     }
 
@@ -213,6 +246,7 @@ mod tests {
             "time_offset_seconds": -90,
             "sort_order": "recent",
             "lock_on_system_lock": false,
+            "backup_reminder_dismissed_at": -5,
             "theme": "kept",
         });
         let read = Preferences::from_map(map.as_object().unwrap());
@@ -221,6 +255,13 @@ mod tests {
         assert_eq!(read.time_offset_seconds, -90);
         assert_eq!(read.sort_order, SortOrder::Recent);
         assert!(!read.lock_on_system_lock);
+        assert_eq!(read.backup_reminder_dismissed_at, 0, "not a time");
+        let far = json!({ "backup_reminder_dismissed_at": MAX_DISMISSED_AT + 1 });
+        assert_eq!(
+            Preferences::from_map(far.as_object().unwrap()).backup_reminder_dismissed_at,
+            0,
+            "past year 9999"
+        );
     }
 
     #[test]
@@ -232,11 +273,13 @@ mod tests {
             clipboard_clear_seconds: 5,
             time_offset_seconds: 3600,
             sort_order: SortOrder::Manual,
+            backup_reminder_dismissed_at: 1_796_000_000,
         };
         settings.validate().unwrap();
         settings.write_to(&mut map);
         assert_eq!(map["theme"], "dark");
         assert_eq!(map["sort_order"], "manual");
+        assert_eq!(map["backup_reminder_dismissed_at"], 1_796_000_000);
         assert_eq!(Preferences::from_map(&map), settings);
     }
 
@@ -251,6 +294,7 @@ mod tests {
         assert!(bad(|s| s.clipboard_clear_seconds = 4).contains("clipboard"));
         assert!(bad(|s| s.clipboard_clear_seconds = 3601).contains("clipboard"));
         assert!(bad(|s| s.time_offset_seconds = i64::MIN).contains("offset"));
+        assert!(bad(|s| s.backup_reminder_dismissed_at = u64::MAX).contains("reminder"));
         let ok = Preferences {
             clipboard_clear_seconds: 0,
             ..Preferences::default()
@@ -274,6 +318,11 @@ mod tests {
         let json = serde_json::to_value(Preferences::default()).unwrap();
         assert_eq!(json["clipboardClearSeconds"], 30);
         assert_eq!(json["sortOrder"], "issuer");
+        assert_eq!(json["backupReminderDismissedAt"], 0);
+        // A page that does not know the field yet still saves the others.
+        let mut older = json.as_object().unwrap().clone();
+        older.remove("backupReminderDismissedAt");
+        assert!(serde_json::from_value::<Preferences>(Value::Object(older)).is_ok());
         let mut extra = json.as_object().unwrap().clone();
         extra.insert("evil".into(), 1.into());
         assert!(serde_json::from_value::<Preferences>(Value::Object(extra)).is_err());

@@ -318,6 +318,59 @@ impl RecoveryCodes {
         added
     }
 
+    /// The union of two copies of the same set, as two devices kept it:
+    /// every code either has (matched ignoring case, spaces and dashes),
+    /// each added at the earlier time and used at the earlier use (a code
+    /// used on either device stays used), in a fixed order, so
+    /// `a.union(b) == b.union(a)` and merging again changes nothing. Codes
+    /// whose form is in `removed` (removed on some device) are left out.
+    /// `rotating` and `note` are the caller's to choose; they are taken
+    /// from `self`.
+    pub fn union(&self, other: &RecoveryCodes, removed: &HashSet<String>) -> RecoveryCodes {
+        let all: Vec<&RecoveryCode> = self.codes.iter().chain(&other.codes).collect();
+        let forms: Vec<Zeroizing<String>> = all.iter().map(|c| comparable(&c.code)).collect();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut kept: Vec<(usize, RecoveryCode)> = Vec::new();
+        for (at, (code, form)) in all.iter().zip(&forms).enumerate() {
+            if removed.contains(form.as_str()) {
+                continue;
+            }
+            match index.get(form.as_str()) {
+                None => {
+                    index.insert(form.as_str(), kept.len());
+                    kept.push((at, (*code).clone()));
+                }
+                Some(&slot) => {
+                    let here = &mut kept[slot].1;
+                    here.added_at = here.added_at.min(code.added_at);
+                    here.used_at = match (here.used_at, code.used_at) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    if *code.code < *here.code {
+                        here.code = code.code.clone();
+                    }
+                }
+            }
+        }
+        kept.sort_by(|(a_at, a), (b_at, b)| {
+            a.added_at
+                .cmp(&b.added_at)
+                .then_with(|| forms[*a_at].cmp(&forms[*b_at]))
+        });
+        RecoveryCodes {
+            rotating: self.rotating,
+            note: self.note.clone(),
+            codes: kept.into_iter().map(|(_, code)| code).collect(),
+        }
+    }
+
+    /// The form a code is compared by (no case, spaces or dashes), which
+    /// [`union`](Self::union)'s `removed` holds.
+    pub fn comparable_form(code: &str) -> Zeroizing<String> {
+        comparable(code)
+    }
+
     /// Forgets one code entirely (a mistyped entry, say).
     pub fn remove_code(&mut self, code: &str) -> Result<(), RecoveryError> {
         let index = self.position_of(code).ok_or(RecoveryError::NotFound)?;

@@ -119,23 +119,30 @@ pub enum VaultError {
         path: PathBuf,
     },
     /// The keyring failed, is locked or unreachable, or lacks the entry.
-    /// Nothing was written to the keyring; the password still works.
-    #[error("cannot unlock {} with the keyring: {source}; use the password instead", .path.display())]
+    /// Nothing was written to the keyring; the password still works, if
+    /// the vault has one.
+    #[error("cannot unlock {} with the keyring: {source}; {}", .path.display(), keyring_fallback(*.password_slot))]
     Keyring {
         /// The file.
         path: PathBuf,
         /// The keyring's error.
         source: KeyStoreError,
+        /// Whether the vault has a password slot to use instead.
+        password_slot: bool,
     },
     /// The keyring entry exists but its key does not unwrap the slot.
-    /// Nothing was written to the keyring; the password still works.
+    /// Nothing was written to the keyring; the password still works, if
+    /// the vault has one.
     #[error(
-        "the keyring entry for {} does not unlock it (entry or slot altered); use the password instead",
-        .path.display()
+        "the keyring entry for {} does not unlock it (entry or slot altered); {}",
+        .path.display(),
+        keyring_fallback(*.password_slot)
     )]
     KeyringKeyRejected {
         /// The file.
         path: PathBuf,
+        /// Whether the vault has a password slot to use instead.
+        password_slot: bool,
     },
     /// A keyring entry could not be created while adding a keyring slot;
     /// the vault file was not changed.
@@ -233,7 +240,7 @@ impl VaultError {
             | E::NoPasswordSlot { path }
             | E::NoKeyringSlot { path }
             | E::Keyring { path, .. }
-            | E::KeyringKeyRejected { path }
+            | E::KeyringKeyRejected { path, .. }
             | E::KeyringWrite { path, .. }
             | E::KeyringEntryNotDeleted { path, .. }
             | E::LastSlot { path }
@@ -277,6 +284,11 @@ pub enum ImageError {
     /// The bytes are not a Tessera vault (wrong magic bytes).
     #[error("this is not a Tessera vault")]
     NotAVault,
+    /// The image belongs to another vault, or was sealed under a key this
+    /// vault no longer has (before a password change): it is not a copy of
+    /// this vault as it is now.
+    #[error("this is not a copy of this vault (another vault, or sealed under an older key)")]
+    ForeignVault,
     /// The bytes are a vault of a format version this crate cannot read.
     #[error(
         "the vault uses format version {found}, this Tessera reads version 1{}",
@@ -325,17 +337,23 @@ pub enum ImageError {
     NoKeyringSlot,
     /// The keyring failed, is locked or unreachable, or lacks the entry.
     /// Nothing was written to the keyring.
-    #[error("cannot unlock the vault with the keyring: {source}; use the password instead")]
+    #[error("cannot unlock the vault with the keyring: {source}; {}", keyring_fallback(*.password_slot))]
     Keyring {
         /// The keyring's error.
         source: KeyStoreError,
+        /// Whether the vault has a password slot to use instead.
+        password_slot: bool,
     },
     /// The keyring entry exists but its key does not unwrap the slot.
     /// Nothing was written to the keyring.
     #[error(
-        "the keyring entry does not unlock the vault (entry or slot altered); use the password instead"
+        "the keyring entry does not unlock the vault (entry or slot altered); {}",
+        keyring_fallback(*.password_slot)
     )]
-    KeyringKeyRejected,
+    KeyringKeyRejected {
+        /// Whether the vault has a password slot to use instead.
+        password_slot: bool,
+    },
     /// The key of a new keyring slot could not be stored; no image was made.
     #[error("cannot store a key in the keyring: {source}")]
     KeyringWrite {
@@ -359,6 +377,17 @@ pub enum ImageError {
     Random,
 }
 
+/// What to do when the keyring does not open a vault: the password, or,
+/// for a vault without one, the keyring itself or a backup.
+fn keyring_fallback(password_slot: bool) -> &'static str {
+    if password_slot {
+        "use the password instead"
+    } else {
+        "the vault has no password, so only this keyring entry opens it: unlock the keyring \
+         (log in to the desktop session), or restore a backup"
+    }
+}
+
 impl ImageError {
     /// The same failure, met with the vault file at `path`: the
     /// [`VaultError`] that names it, with `backups` where the variant has
@@ -369,6 +398,10 @@ impl ImageError {
         let path = path.to_owned();
         match self {
             I::NotAVault => E::NotAVault { path, backups },
+            I::ForeignVault => E::ChangedOnDisk {
+                path,
+                reason: "it is not a copy of this vault (another vault, or an older key)".into(),
+            },
             I::UnsupportedVersion { found } => E::UnsupportedVersion {
                 path,
                 found,
@@ -389,8 +422,18 @@ impl ImageError {
             I::KdfLimit { source } => E::KdfLimit { path, source },
             I::NoPasswordSlot => E::NoPasswordSlot { path },
             I::NoKeyringSlot => E::NoKeyringSlot { path },
-            I::Keyring { source } => E::Keyring { path, source },
-            I::KeyringKeyRejected => E::KeyringKeyRejected { path },
+            I::Keyring {
+                source,
+                password_slot,
+            } => E::Keyring {
+                path,
+                source,
+                password_slot,
+            },
+            I::KeyringKeyRejected { password_slot } => E::KeyringKeyRejected {
+                path,
+                password_slot,
+            },
             I::KeyringWrite { source } => E::KeyringWrite { path, source },
             I::NoSlot => E::NoSlot,
             I::EmptyPassword => E::EmptyPassword,

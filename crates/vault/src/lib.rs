@@ -115,5 +115,8 @@ pub use crate::seal::{open_bytes, seal_new, OpenedImage};
 pub use crate::slots::{
     inspect, inspect_bytes, CreateOptions, SlotInfo, SlotKind, Unlock, VaultInfo,
 };
-pub use crate::store::{backup_path, list_backups, lock_path, BACKUPS_KEPT, DEFAULT_LOCK_TIMEOUT};
-pub use crate::unlocked::UnlockedVault;
+pub use crate::store::{
+    backup_path, list_backups, lock_path, open_regular_file, real_vault_path, BACKUPS_KEPT,
+    DEFAULT_LOCK_TIMEOUT,
+};
+pub use crate::unlocked::{RekeyReport, UnlockedVault};

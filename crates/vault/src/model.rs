@@ -284,6 +284,10 @@ pub struct Contents {
     /// Unix seconds of the last save, as passed to
     /// [`UnlockedVault::update`](crate::UnlockedVault::update).
     pub modified_at: u64,
+    /// How many times the vault was saved: one more on every save, so a
+    /// file older than one already seen can be told (a rollback). 0 in
+    /// vaults written before it was kept.
+    pub generation: u64,
     /// Top-level fields written by a newer version, kept unchanged.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -296,6 +300,7 @@ impl Default for Contents {
             recovery: Vec::new(),
             settings: Settings::default(),
             modified_at: 0,
+            generation: 0,
             extra: Map::new(),
         }
     }
@@ -360,6 +365,7 @@ impl<'de> Deserialize<'de> for Contents {
                 let mut recovery = None;
                 let mut settings = None;
                 let mut modified_at = None;
+                let mut generation = None;
                 let mut extra = Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
@@ -367,6 +373,7 @@ impl<'de> Deserialize<'de> for Contents {
                         "recovery" => set(&mut recovery, &key, map.next_value()?)?,
                         "settings" => set(&mut settings, &key, map.next_value()?)?,
                         "modified_at" => set(&mut modified_at, &key, map.next_value()?)?,
+                        "generation" => set(&mut generation, &key, map.next_value()?)?,
                         _ => {
                             let v: Value = map.next_value()?;
                             if extra.insert(key.clone(), v).is_some() {
@@ -381,6 +388,7 @@ impl<'de> Deserialize<'de> for Contents {
                     recovery: recovery.unwrap_or(d.recovery),
                     settings: settings.unwrap_or(d.settings),
                     modified_at: modified_at.unwrap_or(d.modified_at),
+                    generation: generation.unwrap_or(d.generation),
                     extra,
                 })
             }
@@ -430,7 +438,7 @@ mod tests {
         assert_eq!(c, Contents::default());
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
-            r#"{"accounts":[],"recovery":[],"settings":{},"modified_at":0}"#
+            r#"{"accounts":[],"recovery":[],"settings":{},"modified_at":0,"generation":0}"#
         );
         let e = serde_json::to_value(enrollment()).unwrap();
         let c: Contents = serde_json::from_value(serde_json::json!({

@@ -385,7 +385,8 @@ mod tests {
             matches!(
                 e,
                 ImageError::Keyring {
-                    source: KeyStoreError::Unavailable { .. }
+                    source: KeyStoreError::Unavailable { .. },
+                    ..
                 }
             ),
             "{e}"
@@ -394,7 +395,7 @@ mod tests {
         store.delete(user).unwrap();
         store.create(user, hex(&[7u8; 32]).as_bytes()).unwrap();
         let e = open_bytes(&image, Unlock::Keyring(&store)).unwrap_err();
-        assert!(matches!(e, ImageError::KeyringKeyRejected), "{e}");
+        assert!(matches!(e, ImageError::KeyringKeyRejected { .. }), "{e}");
         // Storing the key fails: no image, and no entry left behind.
         let empty = MemoryKeyStore::new();
         empty.set_unavailable(true);

@@ -250,9 +250,17 @@ pub(crate) enum SlotFailure {
     /// The password slot's KDF parameters are refused; nothing was derived.
     Kdf(KdfLimitError),
     /// The keyring could not give the slot's key.
-    Keyring(KeyStoreError),
+    Keyring {
+        /// Why.
+        source: KeyStoreError,
+        /// Whether the vault has a password slot to use instead.
+        password_slot: bool,
+    },
     /// The keyring's key does not unwrap the keyring slot.
-    KeyringRejected,
+    KeyringRejected {
+        /// Whether the vault has a password slot to use instead.
+        password_slot: bool,
+    },
 }
 
 impl From<SlotFailure> for ImageError {
@@ -262,8 +270,16 @@ impl From<SlotFailure> for ImageError {
             SlotFailure::NoPasswordSlot => ImageError::NoPasswordSlot,
             SlotFailure::NoKeyringSlot => ImageError::NoKeyringSlot,
             SlotFailure::Kdf(source) => ImageError::KdfLimit { source },
-            SlotFailure::Keyring(source) => ImageError::Keyring { source },
-            SlotFailure::KeyringRejected => ImageError::KeyringKeyRejected,
+            SlotFailure::Keyring {
+                source,
+                password_slot,
+            } => ImageError::Keyring {
+                source,
+                password_slot,
+            },
+            SlotFailure::KeyringRejected { password_slot } => {
+                ImageError::KeyringKeyRejected { password_slot }
+            }
         }
     }
 }
@@ -323,6 +339,7 @@ impl<'a> Unlocker<'a> {
                 Err(failure)
             }
             Unlock::Keyring(store) => {
+                let password_slot = header.password_slots().next().is_some();
                 let mut failure = SlotFailure::NoKeyringSlot;
                 for slot in header.keyring_slots() {
                     let user = keyring_user(&header.vault_id, &slot.id);
@@ -334,11 +351,14 @@ impl<'a> Unlocker<'a> {
                             {
                                 return Ok(master);
                             }
-                            failure = SlotFailure::KeyringRejected;
+                            failure = SlotFailure::KeyringRejected { password_slot };
                         }
-                        Err(e) => {
-                            if !matches!(failure, SlotFailure::KeyringRejected) {
-                                failure = SlotFailure::Keyring(e);
+                        Err(source) => {
+                            if !matches!(failure, SlotFailure::KeyringRejected { .. }) {
+                                failure = SlotFailure::Keyring {
+                                    source,
+                                    password_slot,
+                                };
                             }
                         }
                     }

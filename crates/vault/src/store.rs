@@ -67,10 +67,61 @@ pub(crate) enum ReadOutcome {
     TooLarge(u64),
 }
 
+/// Opens `path` for reading without blocking on it and only if it is a
+/// regular file (after following symbolic links): a FIFO given as a file
+/// would block the open forever, and a device such as `/dev/zero` would
+/// be read until a cap. Every file Tessera reads a secret from comes
+/// through here: vaults, their backups, password files.
+pub fn open_regular_file(path: &Path) -> io::Result<(File, fs::Metadata)> {
+    #[cfg(unix)]
+    let file = {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::open(
+            path,
+            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
+            Mode::empty(),
+        )?;
+        File::from(fd)
+    };
+    #[cfg(not(unix))]
+    let file = File::open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file ({})", file_kind(&metadata)),
+        ));
+    }
+    Ok((file, metadata))
+}
+
+/// What a file that is not a regular one is, for messages.
+fn file_kind(metadata: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if metadata.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
 /// Reads a whole file, refusing to read more than the format's cap.
 pub(crate) fn read_capped(path: &Path) -> Result<ReadOutcome, VaultError> {
-    let file = match File::open(path) {
-        Ok(f) => f,
+    let (file, metadata) = match open_regular_file(path) {
+        Ok(opened) => opened,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(VaultError::NotFound {
                 path: path.to_owned(),
@@ -78,7 +129,7 @@ pub(crate) fn read_capped(path: &Path) -> Result<ReadOutcome, VaultError> {
         }
         Err(e) => return Err(io_err("open", path)(e)),
     };
-    let len = file.metadata().map_err(io_err("read", path))?.len();
+    let len = metadata.len();
     if len > MAX_FILE_LEN {
         return Ok(ReadOutcome::TooLarge(len));
     }
@@ -90,6 +141,36 @@ pub(crate) fn read_capped(path: &Path) -> Result<ReadOutcome, VaultError> {
         return Ok(ReadOutcome::TooLarge(bytes.len() as u64));
     }
     Ok(ReadOutcome::Bytes(bytes))
+}
+
+/// The vault file `path` names, with every symbolic link resolved, so that
+/// the lock and the atomic save happen beside the real file: saving
+/// through a link would replace the link with a regular file and leave its
+/// target stale, with one lock file beside each. A path that does not
+/// exist yet keeps its name, its folder resolved.
+pub fn real_vault_path(path: &Path) -> io::Result<PathBuf> {
+    match fs::canonicalize(path) {
+        Ok(real) => Ok(real),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if fs::symlink_metadata(path).is_ok() {
+                // A link whose target is missing: resolve what the link
+                // names, so creating the vault creates the target.
+                let target = fs::read_link(path)?;
+                let target = match path.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    _ => target,
+                };
+                return real_vault_path(&target);
+            }
+            let name = path.file_name().ok_or(e)?;
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => fs::canonicalize(p)?,
+                _ => std::env::current_dir()?,
+            };
+            Ok(parent.join(name))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads the vault file, mapping an oversized file to its error.
@@ -166,6 +247,8 @@ pub(crate) enum WriteMode {
     CreateNew,
     /// Replace the vault, keeping the old one as `NAME.1`.
     Replace,
+    /// Replace the file without keeping the old one (rewriting a backup).
+    Overwrite,
 }
 
 /// Writes `bytes` as the vault at `path` so that a crash leaves either the
@@ -179,6 +262,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: WriteMode) -> Result
         WriteMode::CreateNew => create_no_clobber(&tmp, path),
         WriteMode::Replace => rotate_backups(path, &dir, &name)
             .and_then(|()| fs::rename(&tmp, path).map_err(io_err("replace", path))),
+        WriteMode::Overwrite => fs::rename(&tmp, path).map_err(io_err("replace", path)),
     };
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

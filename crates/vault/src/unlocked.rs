@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::backups::{self, BackupReport};
 use crate::crypto::Key32;
-use crate::error::VaultError;
+use crate::error::{ImageError, VaultError};
 use crate::format::{
     self, hex, keyring_user, FormatError, Header, SlotEntry, MAX_HEADER_LINE, MAX_SLOTS,
 };
@@ -21,7 +21,7 @@ use crate::keyring_slot::{KeyStore, KeyStoreError};
 use crate::model::Contents;
 use crate::seal::{self, Undecryptable};
 use crate::slots::{
-    new_keyring_slot, new_password_slot, CreateOptions, Unlock, Unlocker, VaultInfo,
+    new_keyring_slot, new_password_slot, CreateOptions, SlotFailure, Unlock, Unlocker, VaultInfo,
 };
 use crate::store::{self, DEFAULT_LOCK_TIMEOUT};
 
@@ -57,6 +57,16 @@ impl fmt::Debug for UnlockedVault {
     }
 }
 
+/// What a re-key did to the rotated backups beside the vault.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RekeyReport {
+    /// Backups sealed again under the new key, their contents unchanged.
+    pub rewritten: Vec<PathBuf>,
+    /// Backups removed: they did not open with the old key, so they could
+    /// not be rewritten, and may hold an older key still.
+    pub removed: Vec<PathBuf>,
+}
+
 /// A fresh read of the file, decrypted with a known master key.
 struct Fresh {
     header: Header,
@@ -78,10 +88,13 @@ impl UnlockedVault {
     pub fn create(
         path: impl AsRef<Path>,
         options: CreateOptions<'_>,
-        contents: Contents,
+        mut contents: Contents,
         now: u64,
     ) -> Result<Self, VaultError> {
         let path = path.as_ref().to_owned();
+        // Resolved, so a vault created through a link is made where it points.
+        let path = store::real_vault_path(&path).unwrap_or(path);
+        contents.generation = contents.generation.max(1);
         seal::check_options(&options).map_err(|e| e.at(&path, BackupReport::default()))?;
         if std::fs::symlink_metadata(&path).is_ok() {
             return Err(VaultError::AlreadyExists { path });
@@ -140,6 +153,9 @@ impl UnlockedVault {
     /// Opens the vault at `path` with the given slot kind.
     pub fn open(path: impl AsRef<Path>, unlock: Unlock<'_>) -> Result<Self, VaultError> {
         let path = path.as_ref().to_owned();
+        // The real file: locks and saves happen beside it, and a link (into
+        // a sync folder, say) stays a link.
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
         let mut unlocker = Unlocker::new(unlock);
         let bytes = store::read_vault(&path)?;
         match seal::open_image(&bytes, &mut unlocker) {
@@ -216,38 +232,176 @@ impl UnlockedVault {
         let mut contents = self.contents.clone();
         let out = change(&mut contents)?;
         contents.modified_at = now;
+        contents.generation = contents.generation.saturating_add(1);
         self.save_locked(self.header.clone(), self.header_bytes.clone(), contents)?;
         Ok(out)
     }
 
-    /// Adds the password slot, or replaces it: changes the password. The
-    /// same master key is wrapped again, so backups, keyring slots and
-    /// other copies of the key stay valid. The derivation (about 0.5 s with
+    /// Opens `bytes`, an image sealed with this vault's own master key (a
+    /// copy of it: a backup, another device's file of the same vault),
+    /// without any password or keyring. An image of another vault, or one
+    /// sealed under another key (from before a password change, say), is
+    /// [`ImageError::ForeignVault`]; a damaged one says so.
+    pub fn open_own_image(&self, bytes: &[u8]) -> Result<Contents, ImageError> {
+        let parsed = format::parse(bytes).map_err(ImageError::from)?;
+        if parsed.header.vault_id != self.header.vault_id {
+            return Err(ImageError::ForeignVault);
+        }
+        match seal::decrypt(&self.master, &parsed) {
+            Ok((contents, _)) => Ok(contents),
+            Err(Undecryptable::Authentication) => Err(ImageError::ForeignVault),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Whether `password` opens this vault's password slot, as read at the
+    /// last open, reload or save (one Argon2id derivation, about 0.5 s with
+    /// the defaults). A vault without a password slot matches no password.
+    pub fn password_matches(&self, password: &Password) -> Result<bool, VaultError> {
+        match Unlocker::new(Unlock::Password(password)).unlock(&self.header) {
+            // The slot's wrap is authenticated: what it unwraps is the
+            // master key this header was written with.
+            Ok(_) => Ok(true),
+            Err(SlotFailure::WrongPassword | SlotFailure::NoPasswordSlot) => Ok(false),
+            Err(failure) => Err(ImageError::from(failure).at(&self.path, BackupReport::default())),
+        }
+    }
+
+    /// Adds the password slot, or replaces it: changes the password, and
+    /// with it the master key ([`rekey`](Self::rekey)), so a copy taken
+    /// before, opened with the old password, opens nothing written after.
+    /// A keyring slot is renewed in `keyring` (normally
+    /// [`OsKeyring`](crate::OsKeyring)). The derivation (about 0.5 s with
     /// [`KdfParams::DEFAULT`]) runs before the lock is taken.
-    pub fn set_password(&mut self, password: &Password, kdf: KdfParams) -> Result<(), VaultError> {
+    pub fn set_password(
+        &mut self,
+        password: &Password,
+        kdf: KdfParams,
+        keyring: &dyn KeyStore,
+    ) -> Result<RekeyReport, VaultError> {
         if password.is_empty() {
             return Err(VaultError::EmptyPassword);
         }
-        let slot = new_password_slot(&self.header.vault_id, &self.master, password, kdf)?;
-        self.rewrite_slots(|_, h| {
-            h.slots.retain(|s| !matches!(s, SlotEntry::Password(_)));
-            h.slots.insert(0, slot);
-            Ok(())
-        })
+        self.rekey(Some((password, kdf)), keyring)
     }
 
-    /// Removes the password slot. Refused ([`VaultError::LastSlot`]) unless
-    /// a keyring slot remains.
-    pub fn remove_password(&mut self) -> Result<(), VaultError> {
-        self.rewrite_slots(|path, h| {
-            if h.password_slots().next().is_none() {
-                return Err(VaultError::NoPasswordSlot {
-                    path: path.to_owned(),
-                });
+    /// Removes the password slot, under a new master key as for a password
+    /// change. Refused ([`VaultError::LastSlot`]) unless a keyring slot
+    /// remains.
+    pub fn remove_password(&mut self, keyring: &dyn KeyStore) -> Result<RekeyReport, VaultError> {
+        if !self.info().has_password() {
+            return Err(VaultError::NoPasswordSlot {
+                path: self.path.clone(),
+            });
+        }
+        self.rekey(None, keyring)
+    }
+
+    /// Replaces the master key: a fresh random key encrypts the contents;
+    /// the password slot is made anew with `password` (or dropped with
+    /// `None`); a keyring slot gets a fresh key under a fresh entry in
+    /// `keyring`; slots of types this version does not know are dropped
+    /// (they wrap the old key). The old keyring entry is deleted only once
+    /// the new file is written, and the rotated backups beside the vault
+    /// are then rewritten under the new key, or removed when they do not
+    /// open with the old one ([`RekeyReport`]). A crash between the two
+    /// leaves backups under the old key, which the old password opens, as
+    /// it did before the change.
+    fn rekey(
+        &mut self,
+        password: Option<(&Password, KdfParams)>,
+        keyring: &dyn KeyStore,
+    ) -> Result<RekeyReport, VaultError> {
+        let image_error = |e: ImageError, path: &Path| e.at(path, BackupReport::default());
+        let new_master = Key32::random().map_err(|_| VaultError::Random)?;
+        let vault_id = self.header.vault_id;
+        // Derived before the lock: another writer need not wait for Argon2.
+        let password_slot = password
+            .map(|(p, kdf)| new_password_slot(&vault_id, &new_master, p, kdf))
+            .transpose()
+            .map_err(|e| image_error(e.into(), &self.path))?;
+        let _lock = store::lock(&self.path, self.lock_timeout)?;
+        if let Some(fresh) = self.load_fresh()? {
+            self.adopt(fresh);
+        }
+        let old_users: Vec<String> = self
+            .header
+            .keyring_slots()
+            .map(|k| keyring_user(&vault_id, &k.id))
+            .collect();
+        let mut slots: Vec<SlotEntry> = password_slot.into_iter().collect();
+        let mut new_user = None;
+        if !old_users.is_empty() {
+            let (slot, user) = new_keyring_slot(&vault_id, &new_master, keyring)
+                .map_err(|e| image_error(e, &self.path))?;
+            slots.push(slot);
+            new_user = Some(user);
+        }
+        let take_back = |new_user: &Option<String>| {
+            if let Some(user) = new_user {
+                let _ = keyring.delete(user);
             }
-            h.slots.retain(|s| !matches!(s, SlotEntry::Password(_)));
-            Ok(())
-        })
+        };
+        if slots.is_empty() {
+            return Err(VaultError::LastSlot {
+                path: self.path.clone(),
+            });
+        }
+        let mut header = self.header.clone();
+        header.slots = slots;
+        let header_bytes = header.to_bytes();
+        let mut contents = self.contents.clone();
+        contents.generation = contents.generation.saturating_add(1);
+        let sealed = seal::seal(&new_master, &header_bytes, &contents, self.body_len_hint)
+            .map_err(|e| image_error(e, &self.path));
+        let written = sealed.and_then(|(file, body_len)| {
+            store::write_atomic(&self.path, &file, store::WriteMode::Replace)?;
+            Ok((file, body_len))
+        });
+        let (file, body_len) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                take_back(&new_user);
+                return Err(e);
+            }
+        };
+        let old_master = std::mem::replace(&mut self.master, new_master);
+        self.adopt(Fresh {
+            header,
+            header_bytes,
+            contents,
+            body_len,
+            file_bytes: file,
+        });
+        let report = self.rewrite_backups(&old_master);
+        self.delete_entries(keyring, old_users)?;
+        Ok(report)
+    }
+
+    /// After a re-key: every rotated backup that opens with `old_master` is
+    /// sealed again, contents unchanged, under the current key and header;
+    /// one that does not is removed, since it may hold an older key still.
+    fn rewrite_backups(&self, old_master: &Key32) -> RekeyReport {
+        let mut report = RekeyReport::default();
+        for backup in store::list_backups(&self.path) {
+            let rewritten = (|| {
+                let bytes = match store::read_capped(&backup).ok()? {
+                    store::ReadOutcome::Bytes(b) => b,
+                    store::ReadOutcome::TooLarge(_) => return None,
+                };
+                let parsed = format::parse(&bytes).ok()?;
+                let (contents, body_len) = seal::decrypt(old_master, &parsed).ok()?;
+                let (file, _) =
+                    seal::seal(&self.master, &self.header_bytes, &contents, body_len).ok()?;
+                store::write_atomic(&backup, &file, store::WriteMode::Overwrite).ok()
+            })();
+            if rewritten.is_some() {
+                report.rewritten.push(backup);
+            } else if std::fs::remove_file(&backup).is_ok() {
+                report.removed.push(backup);
+            }
+        }
+        report
     }
 
     /// Adds a keyring slot, so the vault opens without a password where
@@ -328,7 +482,8 @@ impl UnlockedVault {
             self.adopt(fresh);
         }
         let mut header = self.header.clone();
-        let contents = self.contents.clone();
+        let mut contents = self.contents.clone();
+        contents.generation = contents.generation.saturating_add(1);
         change(&self.path, &mut header)?;
         if header.password_slots().next().is_none() && header.keyring_slots().next().is_none() {
             return Err(VaultError::LastSlot {
@@ -372,6 +527,14 @@ impl UnlockedVault {
             Undecryptable::Authentication => changed("it fails authentication".into()),
             Undecryptable::Contents(why) => changed(format!("its contents are not valid: {why}")),
         })?;
+        if contents.generation < self.contents.generation {
+            // Replaced by an older copy since it was read: adopting it
+            // would bring back what was removed or spent meanwhile.
+            return Err(changed(format!(
+                "it was replaced by an older copy (saved {} times; this vault had been saved {} times)",
+                contents.generation, self.contents.generation
+            )));
+        }
         let header_bytes = parsed.header_bytes.to_vec();
         let header = parsed.header;
         Ok(Some(Fresh {
@@ -508,7 +671,7 @@ mod tests {
             UnlockedVault::create(&path, opts(Some(&p), None), Contents::default(), NOW).unwrap();
         let e = UnlockedVault::open_with_keyring(&path, &store).unwrap_err();
         assert!(matches!(e, VaultError::NoKeyringSlot { .. }), "{e}");
-        let e = v.remove_password().unwrap_err();
+        let e = v.remove_password(&store).unwrap_err();
         assert!(matches!(e, VaultError::LastSlot { .. }), "{e}");
         let e = v.disable_keyring(&store).unwrap_err();
         assert!(matches!(e, VaultError::NoKeyringSlot { .. }), "{e}");
@@ -575,7 +738,7 @@ mod tests {
         ));
         // Add it back, then drop the password instead.
         v.enable_keyring(&store).unwrap();
-        v.remove_password().unwrap();
+        v.remove_password(&store).unwrap();
         let info = inspect(&path).unwrap();
         assert!(!info.has_password() && info.has_keyring());
         let again = UnlockedVault::open_with_keyring(&path, &store).unwrap();
@@ -586,14 +749,20 @@ mod tests {
             Err(VaultError::LastSlot { .. })
         ));
         assert!(matches!(
-            v.remove_password(),
+            v.remove_password(&store),
             Err(VaultError::NoPasswordSlot { .. })
         ));
         fs::remove_dir_all(&d).unwrap();
     }
 
+    /// Regression (issue 21, a password change kept the master key): an
+    /// old copy of the vault and the old password gave the master key,
+    /// which decrypted every later version, and the backups beside the
+    /// vault kept the old slot for three more saves. The change now
+    /// re-keys: a copy taken before it, with the old password, opens
+    /// nothing written after it.
     #[test]
-    fn change_password_rewraps_the_same_key() {
+    fn regression_a_password_change_replaces_the_master_key() {
         let d = tmpdir();
         let path = d.join("v");
         let old = pw("old");
@@ -606,31 +775,105 @@ mod tests {
             NOW,
         )
         .unwrap();
-        add(&mut v, "x");
-        let master_before = *v.master.expose();
-        v.set_password(&new, KdfParams::insecure_for_tests())
+        add(&mut v, "before");
+        add(&mut v, "before too");
+        let stolen = fs::read(&path).unwrap();
+        let old_users = store.users();
+        let report = v
+            .set_password(&new, KdfParams::insecure_for_tests(), &store)
             .unwrap();
-        assert_eq!(*v.master.expose(), master_before);
+        add(&mut v, "after");
+
+        // The copy opens with the old password, to what it held then.
+        let copy = open_bytes(&stolen, Unlock::Password(&old)).unwrap();
+        assert_eq!(copy.contents.accounts.len(), 2);
+        // Its master key opens nothing written since: not the vault, not
+        // one of its backups.
+        let mut unlocker = Unlocker::new(Unlock::Password(&old));
+        let old_master = unlocker
+            .unlock(&format::parse(&stolen).unwrap().header)
+            .unwrap();
+        for file in std::iter::once(path.clone()).chain(list_backups(&path)) {
+            let bytes = fs::read(&file).unwrap();
+            let parsed = format::parse(&bytes).unwrap();
+            assert!(
+                seal::decrypt(&old_master, &parsed).is_err(),
+                "{} opens with the old key",
+                file.display()
+            );
+            assert!(
+                open_bytes(&bytes, Unlock::Password(&old)).is_err(),
+                "{} opens with the old password",
+                file.display()
+            );
+        }
+        // The backups that were there were sealed again, not lost: each
+        // opens with the new password, to its own contents.
+        assert_eq!(report.removed, Vec::<PathBuf>::new());
+        assert!(!report.rewritten.is_empty());
+        for backup in &report.rewritten {
+            open_bytes(&fs::read(backup).unwrap(), Unlock::Password(&new)).unwrap();
+        }
+        // The new password and the renewed keyring entry open the vault;
+        // the old entry is gone.
         let opened = UnlockedVault::open_with_password(&path, &new).unwrap();
-        assert_eq!(*opened.master.expose(), master_before);
-        assert_eq!(names(&opened), ["x"]);
+        assert_eq!(names(&opened), ["before", "before too", "after"]);
         UnlockedVault::open_with_keyring(&path, &store).unwrap();
-        // The old password fails on the vault; the error points at the
-        // backups that still hold the old slot.
-        let e = UnlockedVault::open_with_password(&path, &old).unwrap_err();
-        let VaultError::WrongPassword { backups, .. } = &e else {
-            panic!("{e}")
-        };
-        assert_eq!(backups.openable.first(), Some(&backup_path(&path, 1)));
-        assert!(e.to_string().contains("an older password"), "{e}");
+        assert!(store.users().iter().all(|u| !old_users.contains(u)));
+        assert_eq!(store.users().len(), 1);
         // Exactly one password slot remains, placed first.
         let info = inspect(&path).unwrap();
         assert_eq!(info.slots.len(), 2);
         assert!(matches!(info.slots[0].kind, SlotKind::Password { .. }));
         assert!(matches!(
-            v.set_password(&pw(""), KdfParams::insecure_for_tests()),
+            v.set_password(&pw(""), KdfParams::insecure_for_tests(), &store),
             Err(VaultError::EmptyPassword)
         ));
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// Regression (issue 21, messages): a keyring-only vault whose entry
+    /// was gone told the user to "use the password instead", a password it
+    /// does not have.
+    #[test]
+    fn regression_a_keyring_only_vault_does_not_suggest_a_password() {
+        let d = tmpdir();
+        let path = d.join("v");
+        let store = MemoryKeyStore::new();
+        UnlockedVault::create(&path, opts(None, Some(&store)), Contents::default(), NOW).unwrap();
+        for user in store.users() {
+            store.delete(&user).unwrap();
+        }
+        let e = UnlockedVault::open_with_keyring(&path, &store).unwrap_err();
+        let message = e.to_string();
+        assert!(!message.contains("password instead"), "{message}");
+        assert!(message.contains("has no password"), "{message}");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A backup that does not open with the key being replaced (damaged,
+    /// or left from an older key) is removed rather than left behind.
+    #[test]
+    fn a_backup_the_old_key_cannot_open_is_removed_on_rekey() {
+        let d = tmpdir();
+        let path = d.join("v");
+        let p = pw("pw");
+        let store = MemoryKeyStore::new();
+        let mut v =
+            UnlockedVault::create(&path, opts(Some(&p), None), Contents::default(), NOW).unwrap();
+        add(&mut v, "a");
+        add(&mut v, "b");
+        let damaged = backup_path(&path, 1);
+        let mut bytes = fs::read(&damaged).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        fs::write(&damaged, bytes).unwrap();
+        let report = v
+            .set_password(&pw("new"), KdfParams::insecure_for_tests(), &store)
+            .unwrap();
+        // The re-key's own save rotated the damaged one to `.2`.
+        assert_eq!(report.removed, vec![backup_path(&path, 2)]);
+        assert!(!backup_path(&path, 2).exists());
         fs::remove_dir_all(&d).unwrap();
     }
 
@@ -810,7 +1053,11 @@ mod tests {
         UnlockedVault::create(&path, opts(Some(&p), None), Contents::default(), NOW).unwrap();
         let other = fs::read(&path).unwrap();
         let e = v
-            .set_password(&pw("x"), KdfParams::insecure_for_tests())
+            .set_password(
+                &pw("x"),
+                KdfParams::insecure_for_tests(),
+                &MemoryKeyStore::new(),
+            )
             .unwrap_err();
         assert!(matches!(e, VaultError::ChangedOnDisk { .. }), "{e}");
         assert_eq!(fs::read(&path).unwrap(), other);
@@ -844,8 +1091,12 @@ mod tests {
         let h = header_bytes.len();
         assert_ne!(first[h..h + 12], second[h..h + 12], "fresh body nonce");
         // Rewriting the slots re-serialises the header, keeping the field.
-        v.set_password(&pw("pw2"), KdfParams::insecure_for_tests())
-            .unwrap();
+        v.set_password(
+            &pw("pw2"),
+            KdfParams::insecure_for_tests(),
+            &MemoryKeyStore::new(),
+        )
+        .unwrap();
         let text = String::from_utf8_lossy(&fs::read(&path).unwrap()).into_owned();
         assert!(text.contains(r#""future":{"x":1}"#), "{text}");
         fs::remove_dir_all(&d).unwrap();

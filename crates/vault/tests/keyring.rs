@@ -188,7 +188,11 @@ fn keyring_only_vault_and_last_slot() {
     );
     // Add a password, then the keyring slot can go.
     vault
-        .set_password(&Password::from("later"), KdfParams::insecure_for_tests())
+        .set_password(
+            &Password::from("later"),
+            KdfParams::insecure_for_tests(),
+            &keyring,
+        )
         .unwrap();
     vault.disable_keyring(&keyring).unwrap();
     assert!(secret_tool_lookup(&user).is_none());

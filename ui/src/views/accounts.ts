@@ -9,6 +9,7 @@ import type { Account, SortOrder } from "../api";
 import { el } from "../dom";
 import { allTags, sortAccounts } from "../lib/search";
 import { AccountList } from "./account-list";
+import { showBackupReminder } from "./backup";
 import type { App, Screen } from "./screen";
 import { icon } from "./widgets";
 
@@ -182,7 +183,9 @@ export function accountsScreen(app: App): Screen {
   const list = new AccountList(app, { marks: root, upFromFirst: () => search.focus() });
   // The no-match note comes before the list: lists a search replaced stay
   // under the current one for a few frames (see AccountList.filter).
-  root.append(header, filters, noMatch, list.host, empty, count);
+  // The backup reminder, when due, goes between the toolbar and the list.
+  const reminder = el("div", { class: "reminder-host" });
+  root.append(header, reminder, filters, noMatch, list.host, empty, count);
 
   const applyFilter = (): void => {
     const query = search.value;
@@ -211,6 +214,10 @@ export function accountsScreen(app: App): Screen {
     }
     if (focusedId) {
       list.focus(focusedId);
+    }
+    // Only a vault with something to lose needs the reminder.
+    if (hasAccounts) {
+      showBackupReminder(app, reminder);
     }
   };
 

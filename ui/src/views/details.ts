@@ -116,7 +116,7 @@ export function detailsScreen(app: App, account: Account): Screen {
         qrButton.textContent = "Hide QR code";
         qrButton.setAttribute("aria-pressed", "true");
       })
-      .catch((e: unknown) => app.toast(api.errorText(e), "error"));
+      .catch((e: unknown) => app.toast(api.declined(e) ? "Not shown." : api.errorText(e), "error"));
   });
   const transfer = el(
     "section",

@@ -51,6 +51,8 @@ interface PromptOptions {
   confirm: string;
   cancel?: string;
   testid?: string;
+  /** The input's type ("text" unless given: "password" for a secret). */
+  inputType?: string;
   /** Checks the answer; a message keeps the dialog open. */
   check?: (value: string) => string | null;
 }
@@ -59,7 +61,7 @@ interface PromptOptions {
 export function promptDialog(options: PromptOptions): Promise<string | null> {
   const titleId = uniqueId("dialog-title");
   const inputId = uniqueId("dialog-input");
-  const input = el("input", { type: "text", id: inputId, autocomplete: "off", spellcheck: "false", "data-testid": "dialog-input" });
+  const input = el("input", { type: options.inputType ?? "text", id: inputId, autocomplete: "off", spellcheck: "false", "data-testid": "dialog-input" });
   const error = el("p", { class: "field-error", role: "alert", "data-testid": "dialog-error" });
   const cancel = el("button", { type: "button", "data-testid": "dialog-cancel" }, options.cancel ?? "Cancel");
   const ok = el("button", { type: "submit", class: "primary", "data-testid": "dialog-confirm" }, options.confirm);

@@ -147,9 +147,9 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
     try {
       const used = await api.recoveryUse(entry.id, slot);
       entry = used.entry;
-      if (revealed) {
-        revealed = await api.recoveryReveal(entry.id);
-      }
+      // The list changed: shown codes are hidden again rather than asked
+      // for anew (each reveal is confirmed outside the page).
+      revealed = null;
       draw();
       void app.refreshAccounts();
       app.toast(`Marked code ${slot.index + 1} used; ${entry.unused} unused left`);
@@ -177,9 +177,9 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
     }
     try {
       entry = await api.recoveryAdd({ kind: "entry", id: entry.id }, code.trim(), true, null);
-      if (revealed) {
-        revealed = await api.recoveryReveal(entry.id);
-      }
+      // The list changed: shown codes are hidden again rather than asked
+      // for anew (each reveal is confirmed outside the page).
+      revealed = null;
       draw();
       void app.refreshAccounts();
       app.toast("Saved the new recovery code");
@@ -201,7 +201,7 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
         revealed = list;
         draw();
       })
-      .catch((e: unknown) => app.toast(api.errorText(e), "error"));
+      .catch((e: unknown) => app.toast(api.declined(e) ? "Not shown." : api.errorText(e), "error"));
   });
   rotating.input.addEventListener("change", () => {
     api

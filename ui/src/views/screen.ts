@@ -17,6 +17,9 @@ export interface Screen {
   key?(event: KeyboardEvent): boolean;
 }
 
+/** A part of Settings a screen can send the user to. */
+export type SettingsSection = "backups";
+
 /** Why the unlock screen shows: the user locked, or Rust did (idle, system). */
 export type LockReason = "user" | api.LockReason;
 
@@ -42,7 +45,8 @@ export interface App {
   goAdded(added: Added): void;
   goDetails(id: string): void;
   goRecovery(): void;
-  goSettings(): void;
+  /** Settings, scrolled to `section` when given. */
+  goSettings(section?: SettingsSection): void;
   /** A brief message in the status line (copy confirmations, errors). */
   toast(message: string, kind?: "info" | "error"): void;
   /** Copies an account's code (Rust computes and clears it) and confirms. */

@@ -1,10 +1,13 @@
 // Settings: locking, the clipboard, a time offset for a wrong system clock,
-// the password and the keyring. Each choice is saved as it is made.
+// the password, the keyring, automatic backups and sync. Each choice is
+// saved as it is made.
 import * as api from "../api";
 import type { Settings } from "../api";
 import { el } from "../dom";
 import { validateNewPassword, validatePassword } from "../lib/validate";
-import type { App, Screen } from "./screen";
+import { backupSection } from "./backup";
+import type { App, Screen, SettingsSection } from "./screen";
+import { syncSection } from "./sync";
 import { exportScreen, importScreen } from "./transfer";
 import { busy, checkbox, formError, screenHeader, selectField, textField } from "./widgets";
 
@@ -44,13 +47,14 @@ function section(title: string, id: string, ...children: (Node | string)[]): HTM
   return el("section", { class: "card", "aria-labelledby": id }, el("h2", { id }, title), ...children);
 }
 
-export function settingsScreen(app: App): Screen {
+export function settingsScreen(app: App, start?: SettingsSection): Screen {
   const current: Settings = app.settings ?? {
     autoLockMinutes: 5,
     lockOnSystemLock: true,
     clipboardClearSeconds: 30,
     timeOffsetSeconds: 0,
     sortOrder: "issuer",
+    backupReminderDismissedAt: 0,
   };
   const save = async (change: Partial<Settings>): Promise<void> => {
     const next = { ...(app.settings ?? current), ...change };
@@ -184,7 +188,7 @@ export function settingsScreen(app: App): Screen {
         app.toast(hasKeyring ? "The keyring no longer unlocks the vault" : "The keyring now unlocks the vault");
         app.goSettings();
       } catch (e) {
-        keyringError.textContent = api.errorText(e);
+        keyringError.textContent = api.declined(e) ? "The keyring was left off." : api.errorText(e);
       }
     });
   });
@@ -212,6 +216,9 @@ export function settingsScreen(app: App): Screen {
     el("div", { class: "actions start" }, importButton, exportButton),
   );
 
+  const backupsTitle = el("h2", { id: "backups-title", tabindex: "-1", "data-testid": "backups-title" }, "Backups");
+  const sync = syncSection(app, el("h2", { id: "sync-title" }, "Sync with other computers"));
+
   const root = el(
     "section",
     { class: "screen settings" },
@@ -221,8 +228,15 @@ export function settingsScreen(app: App): Screen {
     section("Time", "time-title", offset.wrap),
     section(hasPassword ? "Password" : "Add a password", "password-title", passwordForm),
     keyringSection,
+    backupSection(app, backupsTitle),
+    sync.section,
     transferSection,
     section("Vault file", "vault-title", el("p", {}, el("code", { "data-testid": "settings-vault-path" }, app.status?.path ?? ""))),
   );
-  return { root, focus: root.querySelector<HTMLElement>("h1") ?? root };
+  return {
+    root,
+    focus: start === "backups" ? backupsTitle : (root.querySelector<HTMLElement>("h1") ?? root),
+    // A sync in the background merged something: show what it did.
+    accountsChanged: sync.reload,
+  };
 }

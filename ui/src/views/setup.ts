@@ -1,10 +1,12 @@
 // First run: create the vault with a password, the OS keyring, or both,
-// with a plain account of what each protects against and what it costs.
+// with a plain account of what each protects against and what it costs; or
+// join a vault another computer syncs through a shared folder.
 import * as api from "../api";
 import type { VaultStatus } from "../api";
 import { el } from "../dom";
 import { validateNewPassword } from "../lib/validate";
 import type { App, Screen } from "./screen";
+import { joinForm } from "./sync";
 import { busy, checkbox, formError, leavingToSubmit, textField } from "./widgets";
 
 export function setupScreen(app: App, status: VaultStatus): Screen {
@@ -116,6 +118,8 @@ export function setupScreen(app: App, status: VaultStatus): Screen {
       el("code", { "data-testid": "vault-path" }, status.path ?? ""),
     ),
     form,
+    el("h2", { id: "join-h" }, "Already use Tessera on another computer?"),
+    joinForm((joined) => app.unlocked(joined)),
   );
   heading.id = "setup-h";
   return { root, focus: password.input };

@@ -246,7 +246,7 @@ export function exportScreen(app: App): Screen {
         series.replaceChildren(viewer);
         viewer.querySelector<HTMLElement>("h2")?.focus();
       } catch (e) {
-        error.textContent = api.errorText(e);
+        error.textContent = api.declined(e) ? "Not exported." : api.errorText(e);
       }
     });
   };
@@ -281,7 +281,7 @@ export function exportScreen(app: App): Screen {
           ...written.notes.map((n) => el("p", { class: "field-hint warn" }, n)),
         );
       } catch (e) {
-        error.textContent = api.errorText(e);
+        error.textContent = api.declined(e) ? "Not exported." : api.errorText(e);
       }
     });
   });

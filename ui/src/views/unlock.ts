@@ -1,5 +1,7 @@
 // Unlocking: automatically through the keyring at start-up, or with the
-// password. A wrong password says so and keeps what was typed.
+// password. A wrong password says so and keeps what was typed. A vault file
+// older than one this computer opened (a restored disk image, a copy put
+// back by hand) is refused until the user chooses to open it anyway.
 import * as api from "../api";
 import type { VaultStatus } from "../api";
 import { el } from "../dom";
@@ -36,6 +38,42 @@ export function unlockScreen(
     await app.unlocked(opened);
   };
 
+  // Shown only after a refusal as rolled back: one deliberate click opens
+  // the older file, the way it was tried (password or keyring).
+  const olderActions = el("div", { class: "actions start" });
+  olderActions.hidden = true;
+  let openOlder: (() => Promise<VaultStatus>) | null = null;
+  const acceptOlder = el("button", { type: "button", class: "danger", "data-testid": "unlock-accept-older" }, "Open this older copy anyway");
+  acceptOlder.addEventListener("click", () => {
+    const retry = openOlder;
+    if (retry === null) {
+      return;
+    }
+    void busy(olderActions, async () => {
+      try {
+        await done(await retry());
+        if (passwordField) {
+          passwordField.input.value = "";
+        }
+      } catch (e) {
+        error.textContent = api.errorText(e);
+      }
+    });
+  });
+  olderActions.append(el("p", { class: "muted" }, "Open it anyway only if you put this copy back on purpose."), acceptOlder);
+  const refused = (e: unknown, retry: () => Promise<VaultStatus>): boolean => {
+    if (api.errorKind(e) !== "rolledBack") {
+      olderActions.hidden = true;
+      openOlder = null;
+      return false;
+    }
+    error.textContent = api.errorText(e);
+    openOlder = retry;
+    olderActions.hidden = false;
+    acceptOlder.focus();
+    return true;
+  };
+
   let keyringButton: HTMLButtonElement | null = null;
   const viaKeyring = async (): Promise<void> => {
     error.textContent = "";
@@ -44,6 +82,9 @@ export function unlockScreen(
       await done(await api.unlockWithKeyring());
     } catch (e) {
       note.textContent = "";
+      if (refused(e, () => api.unlockWithKeyring(true))) {
+        return;
+      }
       error.textContent = api.errorText(e);
       if (status.hasPassword) {
         passwordField?.input.focus();
@@ -66,11 +107,15 @@ export function unlockScreen(
       }
       void busy(form, async () => {
         note.textContent = "Unlocking…";
+        const typed = password.input.value;
         try {
-          await done(await api.unlock(password.input.value));
+          await done(await api.unlock(typed));
           password.input.value = "";
         } catch (e) {
           note.textContent = "";
+          if (refused(e, () => api.unlock(typed, true))) {
+            return;
+          }
           error.textContent = api.errorKind(e) === "wrongPassword" ? "Wrong password." : api.errorText(e);
           // The field keeps what was typed, selected, to fix or retype.
           password.input.setAttribute("aria-invalid", "true");
@@ -83,7 +128,7 @@ export function unlockScreen(
     root.append(form);
     focus = password.input;
   }
-  root.append(error);
+  root.append(error, olderActions);
   if (status.hasKeyring) {
     keyringButton = el("button", { type: "button", "data-testid": "unlock-keyring" }, "Unlock with the keyring");
     keyringButton.addEventListener("click", () => void viaKeyring());
