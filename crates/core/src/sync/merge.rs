@@ -18,7 +18,7 @@
 //! - recovery codes are the union of both copies: a code used on either
 //!   stays used, at the earlier date; a code removed by hand stays removed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 use tessera_vault::{Account, Contents, RecoveryEntry};
@@ -40,6 +40,16 @@ pub fn merge(a: &Contents, b: &Contents) -> Contents {
 /// (each account is merged on its own, so folding one account through
 /// the copies is folding the vaults).
 pub fn merge_all<'c>(base: &Contents, copies: impl IntoIterator<Item = &'c Contents>) -> Contents {
+    merge_all_from(base, copies, PARALLEL_FROM)
+}
+
+/// [`merge_all`], using a second thread for the accounts from
+/// `parallel_from` accounts on.
+fn merge_all_from<'c>(
+    base: &Contents,
+    copies: impl IntoIterator<Item = &'c Contents>,
+    parallel_from: usize,
+) -> Contents {
     let copies: Vec<(&Contents, SyncState)> = copies
         .into_iter()
         .map(|copy| (copy, SyncState::of(copy)))
@@ -53,7 +63,13 @@ pub fn merge_all<'c>(base: &Contents, copies: impl IntoIterator<Item = &'c Conte
         merged = contents;
         state = next;
     }
-    merged.accounts = merge_accounts(base_accounts, &base_state, &copies, &mut state);
+    merged.accounts = merge_accounts(
+        base_accounts,
+        &base_state,
+        &copies,
+        &mut state,
+        parallel_from,
+    );
     state.store(&mut merged);
     merged
 }
@@ -199,46 +215,65 @@ fn merge_accounts(
     base_state: &SyncState,
     copies: &[(&Contents, SyncState)],
     state: &mut SyncState,
+    parallel_from: usize,
 ) -> Vec<Account> {
-    let mut in_copies: Vec<HashMap<&str, &Account>> = copies
+    let in_copies: Vec<HashMap<&str, &Account>> = copies
         .iter()
         .map(|(copy, _)| copy.accounts.iter().map(|y| (y.id.as_str(), y)).collect())
         .collect();
-    let keep_base: Vec<bool> = {
-        let last: HashMap<&str, usize> = base
+    let base = last_of_each_id(base);
+    // Accounts the base does not have, each from the first copy that has
+    // it.
+    let firsts: Vec<(usize, &Account)> = {
+        let in_base: HashSet<&str> = base.iter().map(|x| x.id.as_str()).collect();
+        in_copies
             .iter()
             .enumerate()
-            .map(|(i, x)| (x.id.as_str(), i))
-            .collect();
-        base.iter()
-            .enumerate()
-            .map(|(i, x)| last[x.id.as_str()] == i)
+            .flat_map(|(i, map)| map.iter().map(move |(id, y)| (i, *id, *y)))
+            .filter(|(i, id, _)| {
+                !in_base.contains(id) && in_copies[..*i].iter().all(|map| !map.contains_key(id))
+            })
+            .map(|(i, _, y)| (i, y))
             .collect()
     };
-    let mut merged = Vec::with_capacity(base.len());
-    for (x, keep) in base.into_iter().zip(keep_base) {
-        if keep {
-            let key = account_key(&x);
-            let stamps = base_state.stamps.get(&key);
-            fold_account(x, stamps, 0, copies, &mut in_copies, state, &mut merged);
-        }
-    }
-    // Accounts the base does not have, from the first copy that has them:
-    // what is left in its map (for a repeated id, the last).
-    for i in 0..copies.len() {
-        let left: Vec<&Account> = in_copies[i].drain().map(|(_, y)| y).collect();
-        for y in left {
-            let stamps = copies[i].1.stamps.get(&account_key(y));
-            fold_account(
-                y.clone(),
-                stamps,
-                i + 1,
-                copies,
-                &mut in_copies,
-                state,
-                &mut merged,
+    let tombstones = &state.tombstones;
+    let fold_base = |x: Account| {
+        let stamps = base_state.stamps.get(&account_key(&x));
+        fold_account(x, stamps, 0, copies, &in_copies, tombstones)
+    };
+    // Accounts merge one by one, so a large vault is split between two
+    // threads: the fold is most of the time a sync takes.
+    let folded: Vec<Folded> = if base.len() >= parallel_from
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+    {
+        let mut first_half = base;
+        let second_half = first_half.split_off(first_half.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| second_half.into_iter().map(fold_base).collect::<Vec<_>>());
+            let mut folded: Vec<Folded> = first_half.into_iter().map(fold_base).collect();
+            folded.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
             );
+            folded
+        })
+    } else {
+        base.into_iter().map(fold_base).collect()
+    };
+    let from_copies: Vec<Folded> = firsts
+        .into_iter()
+        .map(|(i, y)| {
+            let stamps = copies[i].1.stamps.get(&account_key(y));
+            fold_account(y.clone(), stamps, i + 1, copies, &in_copies, tombstones)
+        })
+        .collect();
+    let mut merged = Vec::with_capacity(folded.len() + from_copies.len());
+    for (account, key, stamps) in folded.into_iter().chain(from_copies).flatten() {
+        if let Some(stamps) = stamps.filter(|s| !s.is_empty()) {
+            state.stamps.insert(key, stamps);
         }
+        merged.push(account);
     }
     // Ids are unique here, so the order is total and an unstable sort
     // (fewer moves of these large values) gives one answer.
@@ -246,43 +281,64 @@ fn merge_accounts(
     merged
 }
 
+/// From how many accounts the merge uses a second thread (below, starting
+/// it costs more than it saves).
+const PARALLEL_FROM: usize = 2_000;
+
+/// `accounts` with a repeated id kept once, its last.
+fn last_of_each_id(accounts: Vec<Account>) -> Vec<Account> {
+    let keep: Vec<bool> = {
+        let last: HashMap<&str, usize> = accounts
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id.as_str(), i))
+            .collect();
+        accounts
+            .iter()
+            .enumerate()
+            .map(|(i, x)| last[x.id.as_str()] == i)
+            .collect()
+    };
+    accounts
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(x, keep)| keep.then_some(x))
+        .collect()
+}
+
 /// The stamps of one entity: field → stamp.
 type Fields = BTreeMap<String, Stamp>;
 
+/// One account folded through the copies: it, its entity key and its
+/// stamps; none when a copy removed it.
+type Folded = Option<(Account, String, Option<Fields>)>;
+
 /// Folds one account, `first` as found in copy `from - 1` (or the base,
-/// `from` 0), through the copies from `from` on, taking each copy's
-/// version out of `in_copies`; the result goes to `merged` and its stamps
-/// to `state`, unless a copy removed the account.
-fn fold_account<'c>(
+/// `from` 0), through the copies from `from` on: each copy that has it
+/// merges its version in. None when a copy removed it (`tombstones`).
+fn fold_account(
     first: Account,
     first_stamps: Option<&Fields>,
     from: usize,
-    copies: &[(&'c Contents, SyncState)],
-    in_copies: &mut [HashMap<&'c str, &'c Account>],
-    state: &mut SyncState,
-    merged: &mut Vec<Account>,
-) {
+    copies: &[(&Contents, SyncState)],
+    in_copies: &[HashMap<&str, &Account>],
+    tombstones: &BTreeMap<String, Stamp>,
+) -> Folded {
     let key = account_key(&first);
-    if state.tombstones.contains_key(&key) {
-        for later in in_copies.iter_mut().skip(from) {
-            later.remove(first.id.as_str());
-        }
-        return;
+    if tombstones.contains_key(&key) {
+        return None;
     }
     let mut account = first;
     let mut stamps = first_stamps.cloned();
-    for (later, (_, theirs)) in in_copies.iter_mut().zip(copies).skip(from) {
-        if let Some(y) = later.remove(account.id.as_str()) {
+    for (later, (_, theirs)) in in_copies.iter().zip(copies).skip(from) {
+        if let Some(y) = later.get(account.id.as_str()) {
             let (next, next_stamps) =
                 merge_account(account, stamps.as_ref(), y, theirs.stamps.get(&key));
             account = next;
             stamps = next_stamps;
         }
     }
-    if let Some(stamps) = stamps.filter(|s| !s.is_empty()) {
-        state.stamps.insert(key, stamps);
-    }
-    merged.push(account);
+    Some((account, key, stamps))
 }
 
 /// The stamp of `field` in an entity's stamps (the oldest when none).
@@ -525,4 +581,71 @@ fn merge_extra(
         }
     }
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::state::stamp_changes;
+
+    fn account(i: usize) -> Account {
+        let text = format!(
+            "otpauth://totp/Issuer{}:user{i}@example.com?secret=JBSWY3DPEHPK3PXP",
+            i % 13
+        );
+        Account::new(tessera_otp::uri::parse(&text).unwrap(), 1_000).unwrap()
+    }
+
+    /// A copy of `base` changed on `device`: some accounts edited, some
+    /// removed, some added.
+    fn changed(base: &Contents, device: &str, offset: usize, now_ms: u64) -> Contents {
+        let mut copy = base.clone();
+        for account in copy.accounts.iter_mut().skip(offset).step_by(7) {
+            account.notes = format!("edited on {device}");
+            account.enrollment.params.counter += 1;
+        }
+        copy.accounts
+            .retain(|a| !a.id.as_str().ends_with(&format!("{offset:x}")));
+        copy.accounts
+            .extend((0..50).map(|i| account(100_000 + offset * 100 + i)));
+        stamp_changes(base, &mut copy, device, now_ms);
+        copy
+    }
+
+    /// The accounts of a large vault are split between two threads: the
+    /// result must be the one a single thread gives.
+    #[test]
+    fn a_large_merge_on_two_threads_is_the_merge_on_one() {
+        let base = Contents {
+            accounts: (0..PARALLEL_FROM + 500).map(account).collect(),
+            ..Contents::default()
+        };
+        let copies = [
+            changed(&base, "aa", 1, 2_000_000),
+            changed(&base, "bb", 2, 3_000_000),
+            changed(&base, "cc", 3, 2_500_000),
+        ];
+        let two = merge_all_from(&base, &copies, PARALLEL_FROM);
+        let one = merge_all_from(&base, &copies, usize::MAX);
+        assert_eq!(two, one);
+        // Every copy's additions are there, and its removals are not.
+        let removed = base
+            .accounts
+            .iter()
+            .filter(|a| a.id.as_str().ends_with(['1', '2', '3']))
+            .count();
+        assert_eq!(two.accounts.len(), base.accounts.len() - removed + 3 * 50);
+        for copy in &copies {
+            for added in &copy.accounts[copy.accounts.len() - 50..] {
+                assert!(two.accounts.iter().any(|a| a.id == added.id));
+            }
+        }
+        let removed_on_aa = base
+            .accounts
+            .iter()
+            .filter(|a| a.id.as_str().ends_with('1'));
+        for gone in removed_on_aa {
+            assert!(two.accounts.iter().all(|a| a.id != gone.id));
+        }
+    }
 }
