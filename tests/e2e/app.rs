@@ -287,8 +287,9 @@ pub(crate) fn xdotool(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// The X windows of the app's confirmation dialog now (none or one).
-fn confirmation_dialogs(pid: u32) -> Vec<String> {
+/// The app's visible X windows whose title matches `title` (a regular
+/// expression), as xdotool finds them.
+pub(crate) fn app_windows(pid: u32, title: &str) -> Vec<String> {
     xdotool(&[
         "search",
         "--all",
@@ -296,8 +297,13 @@ fn confirmation_dialogs(pid: u32) -> Vec<String> {
         "--pid",
         &pid.to_string(),
         "--name",
-        "^Tessera: confirm$",
+        title,
     ])
+}
+
+/// The X windows of the app's confirmation dialog now (none or one).
+fn confirmation_dialogs(pid: u32) -> Vec<String> {
+    app_windows(pid, "^Tessera: confirm$")
 }
 
 /// Tests run in parallel on one X display, which has one keyboard focus:

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::app::{
-    add_by_uri, app_pid, keyboard_turn, oathtool, shown_code, uri, visible_rows, wait_for_rows,
-    xdotool, SHORT, START,
+    add_by_uri, app_pid, app_windows, keyboard_turn, oathtool, shown_code, uri, visible_rows,
+    wait_for_rows, xdotool, SHORT, START,
 };
 use crate::sync::Machine;
 use crate::util::app_binary;
@@ -101,15 +101,7 @@ fn resolved(folder: &Path) -> String {
 
 /// The X windows of the app's folder chooser now (none or one).
 fn choosers(pid: u32) -> Vec<String> {
-    xdotool(&[
-        "search",
-        "--all",
-        "--onlyvisible",
-        "--pid",
-        &pid.to_string(),
-        "--name",
-        "^Tessera: choose",
-    ])
+    app_windows(pid, "^Tessera: choose")
 }
 
 /// Whether `window` leaves the app's choosers within two seconds.

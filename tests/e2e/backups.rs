@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::util::{stderr_failed, stdout_ok, write_secret, TestVault};
+use crate::util::{stderr_failed, stdout_ok, TestVault};
 
 fn vault() -> TestVault {
     let vault = TestVault::new();
@@ -154,22 +154,9 @@ fn a_backup_from_before_a_password_change_needs_the_old_password() {
         "enable",
     );
     let before = listed(&vault)[0]["path"].as_str().unwrap().to_owned();
-    let new_password = vault.dir.path().join("new-password");
-    write_secret(&new_password, "battery staple\n");
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    stdout_ok(
-        &vault.run_with_password(&[
-            "passwd",
-            "--new-password-file",
-            new_password.to_str().unwrap(),
-        ]),
-        "passwd",
-    );
-    let run_new = |args: &[&str]| {
-        let mut all = vec!["--password-file", new_password.to_str().unwrap()];
-        all.extend_from_slice(args);
-        vault.run(&all)
-    };
+    let (_, new_password) = vault.change_password("battery staple");
+    let run_new = |args: &[&str]| vault.run_with_password_file(&new_password, args);
     // A backup under the new key was written at once.
     let after: Value =
         serde_json::from_str(&stdout_ok(&run_new(&["backup", "list", "--json"]), "list")).unwrap();

@@ -52,26 +52,13 @@ fn regression_after_passwd_the_old_password_opens_nothing_written_since() {
     let vault = vault();
     let copy = vault.dir.path().join("copy-before.tessera");
     std::fs::copy(&vault.path, &copy).unwrap();
-    let new_password = vault.dir.path().join("new-password");
-    crate::util::write_secret(&new_password, "battery staple\n");
-    let out = stdout_ok(
-        &vault.run_with_password(&[
-            "passwd",
-            "--new-password-file",
-            new_password.to_str().unwrap(),
-        ]),
-        "passwd",
-    );
+    let (out, new_password) = vault.change_password("battery staple");
     assert!(out.contains("new master key"), "{out}");
     assert!(
         out.contains("sealed the"),
         "the backups were sealed again: {out}"
     );
-    let with_new = |args: &[&str]| {
-        let mut all = vec!["--password-file", new_password.to_str().unwrap()];
-        all.extend_from_slice(args);
-        vault.run(&all)
-    };
+    let with_new = |args: &[&str]| vault.run_with_password_file(&new_password, args);
     stdout_ok(
         &with_new(&[
             "add",

@@ -40,6 +40,17 @@ impl Machine {
         self.dir.path().join("Sync")
     }
 
+    /// The vault's folder of device files in this machine's copy of the
+    /// synced folder (`tessera-sync/<vault id>`, the only one there).
+    pub fn vault_sync_folder(&self) -> PathBuf {
+        std::fs::read_dir(self.synced().join("tessera-sync"))
+            .unwrap()
+            .next()
+            .expect("a vault folder in tessera-sync")
+            .unwrap()
+            .path()
+    }
+
     /// Runs the CLI as this machine, with its password.
     pub fn run(&self, args: &[&str]) -> Output {
         std::process::Command::new(cli_binary())
@@ -302,12 +313,7 @@ fn conflict_copies_are_merged_and_removed() {
     // What a sync tool leaves when two versions of the first machine's file
     // met: a copy holding a change the main file lacks (the tool kept the
     // other version as the file).
-    let folder = std::fs::read_dir(first.synced().join("tessera-sync"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let folder = first.vault_sync_folder();
     let own = folder.join(format!("{}.tessera", device_of(&first)));
     let with_change = std::fs::read(&own).unwrap();
     first.ok(&["remove", "intheconflictcopy", "--yes"]);
@@ -342,12 +348,7 @@ fn conflict_copies_are_merged_and_removed() {
 #[test]
 fn another_vaults_file_is_refused_and_left_alone() {
     let (first, _second) = two_machines();
-    let folder = std::fs::read_dir(first.synced().join("tessera-sync"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let folder = first.vault_sync_folder();
     let stranger = Machine::new();
     stranger.ok(&["init"]);
     add(&stranger, "Stranger", "s");

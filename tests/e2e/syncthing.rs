@@ -162,13 +162,7 @@ fn wait_for_copy(original: &Path, path: &Path, syncthings: &[Syncthing; 2]) {
 /// The device file of `machine` in its own copy of the synced folder, and
 /// the same file in `other`'s copy.
 fn device_file(machine: &Machine, other: &Machine) -> (PathBuf, PathBuf) {
-    let sync_root = machine.synced().join("tessera-sync");
-    let vault_folder = std::fs::read_dir(&sync_root)
-        .unwrap()
-        .next()
-        .expect("a vault folder in tessera-sync")
-        .unwrap()
-        .path();
+    let vault_folder = machine.vault_sync_folder();
     let name = format!("{}.tessera", device_of(machine));
     let own = vault_folder.join(&name);
     let theirs = other

@@ -101,9 +101,30 @@ impl TestVault {
 
     /// Runs the CLI on this vault with `--password-file`.
     pub fn run_with_password(&self, args: &[&str]) -> Output {
-        let mut all = vec!["--password-file", self.password_file.to_str().unwrap()];
+        self.run_with_password_file(&self.password_file, args)
+    }
+
+    /// Runs the CLI on this vault with `--password-file file`.
+    pub fn run_with_password_file(&self, file: &Path, args: &[&str]) -> Output {
+        let mut all = vec!["--password-file", file.to_str().unwrap()];
         all.extend_from_slice(args);
         self.run(&all)
+    }
+
+    /// Changes the vault's password to `new` with `passwd`, which must
+    /// succeed: its output, and the file that now holds the password.
+    pub fn change_password(&self, new: &str) -> (String, PathBuf) {
+        let new_password = self.dir.path().join("new-password");
+        write_secret(&new_password, format!("{new}\n"));
+        let out = stdout_ok(
+            &self.run_with_password(&[
+                "passwd",
+                "--new-password-file",
+                new_password.to_str().unwrap(),
+            ]),
+            "passwd",
+        );
+        (out, new_password)
     }
 
     /// Runs the CLI on this vault with `--password-file` and `input` on

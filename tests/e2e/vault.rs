@@ -329,24 +329,10 @@ fn password_change_keeps_the_accounts() {
     let vault = TestVault::new();
     stdout_ok(&vault.run_with_password(&["init"]), "init");
     stdout_ok(&vault.run_with_password(&["add", GITHUB_URI]), "add");
-    let new_password = vault.dir.path().join("new-password");
-    crate::util::write_secret(&new_password, "battery staple\n");
-    let out = stdout_ok(
-        &vault.run_with_password(&[
-            "passwd",
-            "--new-password-file",
-            new_password.to_str().unwrap(),
-        ]),
-        "passwd",
-    );
+    let (out, new_password) = vault.change_password("battery staple");
     assert!(out.starts_with("changed the password"), "{out}");
     stderr_failed(&vault.run_with_password(&["list"]), "old password");
-    let output = vault.run(&[
-        "--password-file",
-        new_password.to_str().unwrap(),
-        "list",
-        "--json",
-    ]);
+    let output = vault.run_with_password_file(&new_password, &["list", "--json"]);
     let listed: Value = serde_json::from_str(&stdout_ok(&output, "new password")).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
