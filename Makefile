@@ -23,7 +23,7 @@ NPM ?= npm
 APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev \
              libdbus-1-dev libclang-dev
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
-            xdotool xclip oathtool zbar-tools hyperfine syncthing
+            xdotool xclip oathtool zbar-tools hyperfine syncthing keepassxc man-db appstream zsh fish
 
 .PHONY: help run test bench bindings package package-check cli install-cli deps-build deps-test ui ui-check rust-check
 
@@ -32,7 +32,7 @@ help:
 	@echo "make test     install test tools, run every check and test"
 	@echo "make bench    print benchmark tables (release build)"
 	@echo "make bindings regenerate ui/src/bindings.ts from the Rust types"
-	@echo "make package  build a .deb of the app"
+	@echo "make package  build a .deb of the app and the CLI"
 	@echo "make package-check  build it, install it with apt, start it, remove it"
 	@echo "make cli      build the tessera CLI (static) and print where it is"
 	@echo "make install-cli  copy it to \$$PREFIX/bin (default ~/.local/bin)"
@@ -121,9 +121,22 @@ bench: deps-test ui cli
 # A .deb of the app through the Tauri bundler. Its CLI comes from crates.io
 # (cargo-tauri), not npm: the registry these machines reach lacks the macOS
 # and Windows builds of @tauri-apps/cli, and `npm ci` refuses a lock file
-# without them.
-package: deps-build ui
+# without them. The package carries the `tessera` CLI too (the static build),
+# with its man pages and shell completions, generated here by the CLI itself
+# into $(PACKAGING) (outside git) for tauri.conf.json's
+# bundle.linux.deb.files to pick up; packaging/ holds what is written by hand.
+PACKAGING := target/packaging
+
+package: deps-build ui cli
 	@command -v cargo-tauri >/dev/null || $(CARGO) install tauri-cli --version '^2' --locked
+	rm -rf $(PACKAGING)
+	mkdir -p $(PACKAGING)/man1 $(PACKAGING)/completions
+	install -m755 $(STATIC_CLI) $(PACKAGING)/tessera
+	$(PACKAGING)/tessera man --dir $(PACKAGING)/man1 >/dev/null
+	gzip -9n $(PACKAGING)/man1/*.1
+	$(PACKAGING)/tessera completions bash >$(PACKAGING)/completions/tessera.bash
+	$(PACKAGING)/tessera completions zsh >$(PACKAGING)/completions/_tessera
+	$(PACKAGING)/tessera completions fish >$(PACKAGING)/completions/tessera.fish
 	$(CARGO) tauri build --bundles deb
 
 # The .deb as a user meets it: metadata and files checked, installed with

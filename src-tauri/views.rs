@@ -239,6 +239,9 @@ pub struct ImportOutcome {
     /// The file is encrypted: ask for its password, then call
     /// `import_password`.
     pub needs_password: bool,
+    /// The format can also be opened with a key file (KeePass): offer to
+    /// choose one beside the password.
+    pub takes_key_file: bool,
     /// The format's name, when known.
     pub format: Option<String>,
     /// What was found, when read.

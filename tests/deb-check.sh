@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the .deb that `make package` builds the way a user meets it: its
-# metadata and files, then installs it with apt (which pulls its
-# dependencies), starts the installed app on a private display, waits for the
-# Tessera window, and uninstalls it again. Needs root or sudo, and the test
+# metadata and files (the AppStream metainfo validated), then installs it
+# with apt (which pulls its dependencies), runs the `tessera` CLI and finds
+# its man pages and completions, starts the installed app on a private
+# display, waits for the Tessera window, and uninstalls it again. Needs root or sudo, and the test
 # tools `make test` installs (Xvfb, dbus, gnome-keyring, xdotool).
 #
 #   tests/deb-check.sh [path/to/tessera.deb]
@@ -88,7 +89,9 @@ for name in Package Version Architecture Installed-Size Depends Section Priority
 done
 
 # What the package should say, from the app's own configuration.
-expected_version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$root/tauri.conf.json")
+conf() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$root/tauri.conf.json" "$1"; }
+expected_version=$(conf version)
+app_id=$(conf identifier)
 [ "$version" = "$expected_version" ] || fail "version $version, tauri.conf.json says $expected_version"
 for dep in libwebkit2gtk-4.1-0 libgtk-3-0; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep"
@@ -100,8 +103,17 @@ echo "== files"
 members=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}')
 files=$(sed 's|^\./|/|; s|^\([^/]\)|/\1|' <<<"$members")
 echo "$files"
-binary=$(grep -m1 '^/usr/bin/' <<<"$files" || true)
-[ -n "$binary" ] || fail "no program under /usr/bin"
+binary=/usr/bin/$(conf mainBinaryName)
+grep -qx "$binary" <<<"$files" || fail "no $binary (the app)"
+# The CLI beside the app, with what a packaged command line brings.
+cli=/usr/bin/tessera
+metainfo_path=/usr/share/metainfo/$app_id.metainfo.xml
+for path in "$cli" /usr/share/man/man1/tessera.1.gz /usr/share/man/man1/tessera-import.1.gz \
+  /usr/share/man/man1/tessera-backup-enable.1.gz \
+  /usr/share/bash-completion/completions/tessera /usr/share/zsh/vendor-completions/_tessera \
+  /usr/share/fish/vendor_completions.d/tessera.fish "$metainfo_path"; do
+  grep -qx "$path" <<<"$files" || fail "no $path"
+done
 desktop_path=$(grep -m1 '^/usr/share/applications/.*\.desktop$' <<<"$files" || true)
 [ -n "$desktop_path" ] || fail "no .desktop file"
 grep -q '^/usr/share/icons/hicolor/.*/apps/.*\.png$' <<<"$files" || fail "no icons in the hicolor theme"
@@ -120,6 +132,30 @@ if [ -n "$desktop_path" ]; then
     desktop-file-validate "$tmp_desktop" || fail "desktop-file-validate complained"
     rm -f "$tmp_desktop"
   fi
+fi
+
+# A member of the package as text.
+member_text() {
+  local member
+  member=$(grep -m1 "${1#/}\$" <<<"$members")
+  dpkg-deb --fsys-tarfile "$deb" | tar -xO "$member"
+}
+
+if grep -qx "$metainfo_path" <<<"$files"; then
+  echo "== $metainfo_path"
+  tmp_metainfo=$(mktemp -d)
+  member_text "$metainfo_path" >"$tmp_metainfo/$app_id.metainfo.xml"
+  command -v appstreamcli >/dev/null || fail "appstreamcli is missing (apt-get install appstream)"
+  appstreamcli validate --no-net "$tmp_metainfo/$app_id.metainfo.xml" || fail "appstreamcli validate complained"
+  # The metadata names the package's own id, version and launcher.
+  metainfo=$(cat "$tmp_metainfo/$app_id.metainfo.xml")
+  grep -q "<id>$app_id</id>" <<<"$metainfo" || fail "the metainfo's id is not $app_id"
+  grep -q "<release version=\"$expected_version\"" <<<"$metainfo" || fail "the metainfo has no release $expected_version"
+  if [ -n "$desktop_path" ]; then
+    grep -q "<launchable type=\"desktop-id\">$(basename "$desktop_path")</launchable>" <<<"$metainfo" ||
+      fail "the metainfo's launchable is not $(basename "$desktop_path")"
+  fi
+  rm -rf "$tmp_metainfo"
 fi
 
 # Installing over a copy the user already has would lose it on removal.
@@ -141,6 +177,31 @@ if [ -n "$desktop_path" ] && [ -f "$desktop_path" ]; then
   exec_line=$(grep -m1 '^Exec=' "$desktop_path" | cut -d= -f2- | awk '{print $1}')
   command -v "$exec_line" >/dev/null || fail "the desktop file runs $exec_line, which is not on PATH"
 fi
+
+echo "== $cli"
+if [ -x "$cli" ]; then
+  cli_version=$("$cli" --version) || fail "$cli --version failed"
+  echo "$cli_version"
+  [ "$cli_version" = "tessera $expected_version" ] || fail "$cli --version says \"$cli_version\", not tessera $expected_version"
+  # The shipped build is static: it runs without the dynamic loader.
+  file_type=$(file -b "$cli" 2>/dev/null || true)
+  [ -z "$file_type" ] || grep -q 'statically linked' <<<"$file_type" || fail "$cli is not the static build: $file_type"
+  # A code without a vault: the CLI runs for real.
+  # (RFC 6238's first SHA-1 vector.)
+  code=$("$cli" gen --secret GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ --time 59 --digits 8) || fail "$cli gen failed"
+  [ "$code" = "94287082" ] || fail "$cli gen printed $code, not 94287082"
+else
+  fail "$cli is not installed or not executable"
+fi
+for page in tessera tessera-import tessera-backup-enable; do
+  where=$(man -w "$page" 2>/dev/null || true)
+  echo "man -w $page: ${where:-(none)}"
+  [ "$where" = "/usr/share/man/man1/$page.1.gz" ] || fail "man does not find $page(1)"
+done
+MANPAGER=cat MANWIDTH=100 man tessera-import 2>/dev/null | grep -q -- 'import-key-file' ||
+  fail "man tessera-import does not show --import-key-file"
+bash -c 'source /usr/share/bash-completion/completions/tessera && complete -p tessera' >/dev/null ||
+  fail "the bash completion registers nothing for tessera"
 
 echo "== start $binary"
 wm_class=""

@@ -17,6 +17,8 @@
 //! input over the small bound is still parsed, without a password, so
 //! everything before the key derivation keeps its coverage.
 
+mod costs;
+
 use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,7 @@ use tessera_otp::migration::{self, SeriesCollector};
 use tessera_otp::{parse_recovery_block, uri, Enrollment, RecoveryCodes, Secret, Zeroizing};
 use tessera_scan::{classify, decode, decode_luma, load_image_bytes, ImageLimits, Payload};
 use tessera_transfer::formats::aegis::{AegisExporter, AegisImporter};
+use tessera_transfer::formats::kdbx::{KdbxExporter, KdbxImporter};
 use tessera_transfer::formats::uri_list::{UriListExporter, UriListImporter};
 use tessera_transfer::{google_migration, Exporter, ImportReport, Importer, Password};
 use tessera_vault::{
@@ -74,6 +77,11 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("import_otpauth_uris", import_otpauth_uris),
     ("import_andotp", import_andotp),
     ("import_detect", import_detect),
+    ("import_kdbx", import_kdbx),
+    ("import_freeotp2", import_freeotp2),
+    ("import_zip_formats", import_zip_formats),
+    ("import_sqlite_formats", import_sqlite_formats),
+    ("import_android_prefs", import_android_prefs),
     ("recovery_block", recovery_block),
     ("qr_image", qr_image),
 ];
@@ -482,6 +490,88 @@ pub fn import_andotp(data: &[u8]) {
     import_check("andotp", data, password_for("andotp", data).as_ref());
 }
 
+/// KeePass databases (KDBX 3.1 and 4.x). What imports must export and
+/// import back to the same accounts (favourites aside: KeePass has none),
+/// but only outside libFuzzer: the exporter's fixed Argon2id (64 MiB × 10
+/// passes, no cost knob) and the import of its file take about a second
+/// each, which would stall the fuzzer. The seed test and the replay
+/// binary check the round trip on every input that imports.
+pub fn import_kdbx(data: &[u8]) {
+    let password = password_for("kdbx", data);
+    let Some(report) = import_check("kdbx", data, password.as_ref()) else {
+        return;
+    };
+    if cfg!(fuzzing) || report.entries.is_empty() {
+        return;
+    }
+    let password = password.expect("a KeePass database opens only with a password");
+    let written = KdbxExporter
+        .export(&report.entries, Some(&password))
+        .expect("imported entries export");
+    assert!(written.skipped.is_empty(), "{:?}", written.skipped);
+    let again = KdbxImporter
+        .import(&written.bytes, Some(&password))
+        .expect("an exported database imports");
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert_eq!(
+        kept_by_kdbx(&again),
+        kept_by_kdbx(&report),
+        "the KeePass round trip changed the accounts"
+    );
+}
+
+/// What a KeePass database keeps of an entry: everything but the
+/// favourite mark.
+fn kept_by_kdbx(report: &ImportReport) -> Vec<(&Enrollment, &String, &Vec<String>)> {
+    report
+        .entries
+        .iter()
+        .map(|entry| (&entry.enrollment, &entry.notes, &entry.tags))
+        .collect()
+}
+
+/// FreeOTP 2 backups (a Java-serialised map; PBKDF2 rounds set by the
+/// file, bounded by [`costs::freeotp2_is_cheap`]).
+pub fn import_freeotp2(data: &[u8]) {
+    import_check("freeotp2", data, password_for("freeotp2", data).as_ref());
+}
+
+/// The ZIP exports, each importer in turn: 1Password's 1PUX, Proton
+/// Pass, WinAuth (ZipCrypto) and Authenticator Plus's ZIP (ZipCrypto).
+/// Authenticator Plus also reads any 1024-byte-page file as SQLCipher
+/// (64 000 + 4 000 fixed PBKDF2 rounds): it gets the password only for
+/// input that starts like a ZIP, so that path stays import_detect's.
+pub fn import_zip_formats(data: &[u8]) {
+    let password = Password::from(FUZZ_PASSWORD);
+    import_check("1password-1pux", data, None);
+    import_check("proton-pass", data, None);
+    import_check("winauth", data, Some(&password));
+    let zip = data.starts_with(b"PK\x03\x04");
+    import_check("authenticator-plus", data, zip.then_some(&password));
+}
+
+/// The phone apps' SQLite databases, each importer in turn: Google
+/// Authenticator, Microsoft Authenticator, Stratum, and Authenticator
+/// Plus's `.db` already decrypted to plain SQLite (without a password,
+/// so its SQLCipher path stops before the derivation).
+pub fn import_sqlite_formats(data: &[u8]) {
+    import_check("google-authenticator-db", data, None);
+    import_check("microsoft-authenticator", data, None);
+    import_check("stratum-db", data, None);
+    import_check("authenticator-plus", data, None);
+}
+
+/// Android shared preferences XML, each importer in turn: Authy (its
+/// encrypted tokens cost a fixed 1 000 PBKDF2 rounds each), FreeOTP 1,
+/// Battle.net and TOTP Authenticator (whose backup key is one SHA-256).
+pub fn import_android_prefs(data: &[u8]) {
+    let password = Password::from(FUZZ_PASSWORD);
+    import_check("authy", data, Some(&password));
+    import_check("freeotp", data, None);
+    import_check("battle-net", data, None);
+    import_check("totp-authenticator", data, Some(&password));
+}
+
 /// Format detection over every importer, then the import it picks, as the
 /// app and the command line do.
 pub fn import_detect(data: &[u8]) {
@@ -489,7 +579,7 @@ pub fn import_detect(data: &[u8]) {
         return;
     };
     let password = password_for(importer.id(), data);
-    match tessera_core::formats::read_import(data, None, password.as_ref()) {
+    match tessera_core::formats::read_import(data, None, password.as_ref(), None) {
         Ok(file) => {
             assert_eq!(file.format, importer.name());
             check_report(&file.report);
@@ -542,7 +632,11 @@ fn password_for(id: &str, data: &[u8]) -> Option<Password> {
         "aegis" => aegis_is_cheap(data),
         "bitwarden" => bitwarden_is_cheap(data),
         "andotp" => andotp_is_cheap(data),
-        // 2FAS's cost is fixed by the format; the rest have no password.
+        "kdbx" => costs::kdbx_is_cheap(data),
+        "freeotp2" => costs::freeotp2_is_cheap(data),
+        // 2FAS's cost is fixed by the format; most of the rest have no
+        // password. Ente, OPVault, Proton and Stratum read theirs from the
+        // file and are not bounded here (import_detect reaches them).
         _ => true,
     };
     cheap.then(|| Password::from(FUZZ_PASSWORD))

@@ -77,6 +77,11 @@ seeds!(
     import_otpauth_uris,
     import_andotp,
     import_detect,
+    import_kdbx,
+    import_freeotp2,
+    import_zip_formats,
+    import_sqlite_formats,
+    import_android_prefs,
     recovery_block,
     qr_image,
 );
@@ -98,6 +103,8 @@ fn seeds_are_valid_inputs() {
         ("import_google_migration", "google-migration"),
         ("import_otpauth_uris", "otpauth-uris"),
         ("import_andotp", "andotp"),
+        ("import_kdbx", "kdbx"),
+        ("import_freeotp2", "freeotp2"),
     ];
     let password = tessera_transfer::Password::from(FUZZ_PASSWORD);
     for (target, id) in importers {
@@ -108,6 +115,44 @@ fn seeds_are_valid_inputs() {
                 .import(&data, Some(&password))
                 .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
             assert!(!report.entries.is_empty(), "{}", file.display());
+        }
+    }
+    // The targets that hand each input to several importers: every seed
+    // imports, with accounts, in one of them.
+    let groups: [(&str, &[&str]); 3] = [
+        (
+            "import_zip_formats",
+            &[
+                "1password-1pux",
+                "proton-pass",
+                "winauth",
+                "authenticator-plus",
+            ],
+        ),
+        (
+            "import_sqlite_formats",
+            &[
+                "google-authenticator-db",
+                "microsoft-authenticator",
+                "stratum-db",
+                "authenticator-plus",
+            ],
+        ),
+        (
+            "import_android_prefs",
+            &["authy", "freeotp", "battle-net", "totp-authenticator"],
+        ),
+    ];
+    for (target, ids) in groups {
+        for file in seed_files(target) {
+            let data = std::fs::read(&file).unwrap();
+            let imported = ids.iter().any(|id| {
+                tessera_core::formats::importer(id)
+                    .unwrap()
+                    .import(&data, Some(&password))
+                    .is_ok_and(|report| !report.entries.is_empty())
+            });
+            assert!(imported, "{} imports in none of {ids:?}", file.display());
         }
     }
     let password = tessera_vault::Password::from(FUZZ_PASSWORD);

@@ -40,8 +40,9 @@ fn read(
     state: &AppState,
     bytes: Zeroizing<Vec<u8>>,
     password: Option<&Password>,
+    key_file: Option<&[u8]>,
 ) -> CommandResult<ImportOutcome> {
-    let result = read_import(&bytes, None, password);
+    let result = read_import(&bytes, None, password, key_file);
     state.with_session(|session| match result {
         Ok(file) => {
             let errors: Vec<String> = file.report.errors.iter().map(ToString::to_string).collect();
@@ -58,6 +59,7 @@ fn read(
             }
             Ok(ImportOutcome {
                 needs_password: false,
+                takes_key_file: false,
                 format: Some(file.format.to_owned()),
                 result: Some(ScanResult::of(
                     &session.inbox,
@@ -66,11 +68,18 @@ fn read(
                 )),
             })
         }
-        Err(error) if error.kind() == ErrorKind::PasswordRequired && password.is_none() => {
-            let format = detect(&bytes).map(|i| i.name().to_owned());
+        Err(error)
+            if error.kind() == ErrorKind::PasswordRequired
+                && password.is_none()
+                && key_file.is_none() =>
+        {
+            let importer = detect(&bytes);
+            let format = importer.map(|i| i.name().to_owned());
+            let takes_key_file = importer.is_some_and(|i| i.takes_key_file());
             wait_for_password(session, bytes);
             Ok(ImportOutcome {
                 needs_password: true,
+                takes_key_file,
                 format,
                 result: None,
             })
@@ -113,7 +122,7 @@ pub async fn import_file(app: AppHandle, request: Request<'_>) -> CommandResult<
             s.import_file = None;
             Ok(())
         })?;
-        read(state, bytes, None)
+        read(state, bytes, None, None)
     })
     .await
 }
@@ -122,9 +131,17 @@ pub async fn import_file(app: AppHandle, request: Request<'_>) -> CommandResult<
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImportPassword {
-    /// The password.
+    /// The password; empty when a key file alone opens the file.
     pub password: String,
+    /// The bytes of the key file the user chose (KeePass), if any.
+    #[serde(default)]
+    #[ts(optional)]
+    pub key_file: Option<Vec<u8>>,
 }
+
+/// The largest key file read: KeePass key files are a few hundred bytes,
+/// but any file may serve as one (its hash is the key).
+const MAX_KEY_FILE_BYTES: usize = 1024 * 1024;
 
 /// Reads the waiting file with its password.
 #[tauri::command]
@@ -132,8 +149,24 @@ pub async fn import_password(
     app: AppHandle,
     request: ImportPassword,
 ) -> CommandResult<ImportOutcome> {
-    check_password(&request.password)?;
-    let password = Password::from(request.password);
+    let ImportPassword { password, key_file } = request;
+    let key_file = key_file.map(Zeroizing::new);
+    if key_file
+        .as_ref()
+        .is_some_and(|k| k.is_empty() || k.len() > MAX_KEY_FILE_BYTES)
+    {
+        return Err(CommandError::invalid(format!(
+            "a key file must hold 1 byte to {} KB",
+            MAX_KEY_FILE_BYTES / 1024
+        )));
+    }
+    // A KeePass database may be opened by its key file alone.
+    let password = if password.is_empty() && key_file.is_some() {
+        None
+    } else {
+        check_password(&password)?;
+        Some(Password::from(password))
+    };
     // Key derivation of some formats takes a while: off the UI thread, and
     // outside the session (`read`).
     blocking(app, move |state| {
@@ -142,7 +175,12 @@ pub async fn import_password(
                 .take()
                 .ok_or_else(|| CommandError::invalid("open the file again"))
         })?;
-        read(state, bytes, Some(&password))
+        read(
+            state,
+            bytes,
+            password.as_ref(),
+            key_file.as_deref().map(|k| &k[..]),
+        )
     })
     .await
 }

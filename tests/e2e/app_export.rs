@@ -557,3 +557,88 @@ fn regression_an_imports_key_derivation_does_not_hold_up_the_codes() {
         waits.len()
     );
 }
+
+/// A KeePass database locked with a password and a key file: the import
+/// screen offers a key file beside the password, says so when it is
+/// missing (and keeps the file for the next try), and opens with both.
+#[test]
+fn a_keepass_database_with_a_key_file_imports_in_the_app() {
+    let source = fresh_vault();
+    for uri in [
+        "otpauth://totp/Keep:ann?secret=JBSWY3DPEHPK3PXP&issuer=Keep",
+        "otpauth://totp/Pass:bob?secret=GEZDGNBVGY3TQOJQ&issuer=Pass&digits=8",
+    ] {
+        stdout_ok(&source.run_with_password(&["add", uri]), "add");
+    }
+    let dir = source.dir.path();
+    let file = dir.join("accounts.kdbx");
+    let password = dir.join("export-password");
+    crate::util::write_secret(&password, "export secret\n");
+    stdout_ok(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "kdbx",
+            "-o",
+            file.to_str().unwrap(),
+            "--export-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "export kdbx",
+    );
+    let key = dir.join("tessera.keyx");
+    std::fs::write(&key, [9u8; 80]).unwrap();
+    let edited = crate::transfer::keepassxc_cli(
+        &[
+            "db-edit",
+            "--set-key-file",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        "export secret",
+    );
+    assert!(edited.status.success(), "keepassxc-cli db-edit: {edited:?}");
+
+    let target = fresh_vault();
+    let app = AppSession::start(
+        &app_binary(),
+        &[("TESSERA_VAULT", target.path.to_str().unwrap())],
+    );
+    app.wait_for("[data-testid=password]", START)
+        .send_keys("correct horse");
+    app.wait_for("[data-testid=unlock]", SHORT).click();
+    app.wait_for("[data-testid=add-account]", START).click();
+    app.wait_for("[data-testid=add-import]", SHORT).click();
+    app.wait_for("[data-testid=import-file]", SHORT)
+        .send_keys(file.to_str().unwrap());
+    let status = app.wait_for("[data-testid=import-status]", SHORT);
+    app.wait_until(
+        "the import status",
+        SHORT,
+        || status.text(),
+        |t| t.contains("key file"),
+    );
+    let password_field = app.wait_for("[data-testid=import-password]", SHORT);
+    password_field.send_keys("export secret");
+    app.wait_for("[data-testid=import-unlock]", SHORT).click();
+    let error = text_of(&app, "[data-testid=import-error]");
+    assert!(error.contains("key file"), "{error}");
+
+    app.wait_for("[data-testid=import-key-file]", SHORT)
+        .send_keys(key.to_str().unwrap());
+    let chosen = app.wait_for("[data-testid=import-key-name]", SHORT);
+    app.wait_until(
+        "the chosen key file",
+        SHORT,
+        || chosen.text(),
+        |t| t == "tessera.keyx",
+    );
+    app.wait_for("[data-testid=import-unlock]", SHORT).click();
+    let found = text_of(&app, "[data-testid=found]");
+    assert!(
+        found.contains("Keep (ann)") && found.contains("Pass (bob)"),
+        "{found}"
+    );
+    app.wait_for("[data-testid=add-found]", SHORT).click();
+    wait_for_rows(&app, "the imported accounts", 2);
+}

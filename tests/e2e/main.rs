@@ -13,6 +13,7 @@ mod app_export;
 mod app_sync;
 mod backups;
 mod camera;
+mod cli_packaging;
 mod gen;
 mod hardening;
 mod ipc;

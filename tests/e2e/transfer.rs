@@ -433,3 +433,103 @@ fn bad_inputs_to_scan_and_import_are_one_clear_line() {
         );
     }
 }
+
+/// Runs Debian's `keepassxc-cli` with the database password on its stdin.
+pub(crate) fn keepassxc_cli(args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("keepassxc-cli")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("keepassxc-cli is installed (make test installs Debian's keepassxc)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The KDBX export opens in KeePassXC; a database KeePassXC then locks
+/// with a key file as well comes back through `--import-key-file`, and
+/// without the key file the one-line error says one may be needed.
+#[test]
+fn kdbx_export_opens_in_keepassxc_and_comes_back_with_a_key_file() {
+    let source = vault_with_accounts();
+    let dir = source.dir.path();
+    let file = dir.join("accounts.kdbx");
+    let password = dir.join("export-password");
+    crate::util::write_secret(&password, "export secret\n");
+    stdout_ok(
+        &source.run_with_password(&[
+            "export",
+            "--format",
+            "kdbx",
+            "-o",
+            file.to_str().unwrap(),
+            "--export-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "export kdbx",
+    );
+    let listed = keepassxc_cli(&["ls", "-R", file.to_str().unwrap()], "export secret");
+    let names = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success(), "keepassxc-cli ls: {listed:?}");
+    for title in ["GitHub", "ACME Co", "Example", "Slow"] {
+        assert!(names.contains(title), "{title} missing from {names}");
+    }
+
+    // KeePassXC adds a key file and saves the database its own way.
+    let key = dir.join("tessera.keyx");
+    std::fs::write(&key, [7u8; 96]).unwrap();
+    let edited = keepassxc_cli(
+        &[
+            "db-edit",
+            "--set-key-file",
+            key.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        "export secret",
+    );
+    assert!(edited.status.success(), "keepassxc-cli db-edit: {edited:?}");
+
+    let target = fresh_vault();
+    let err = stderr_failed(
+        &target.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+        ]),
+        "import without the key file",
+    );
+    assert!(
+        err.contains("key file") && err.lines().count() == 1,
+        "{err}"
+    );
+    let err = stderr_failed(
+        &target.run_with_password(&["import", file.to_str().unwrap()]),
+        "import without a password",
+    );
+    assert!(
+        err.contains("KeePass") && err.contains("--import-password-file"),
+        "{err}"
+    );
+    assert_eq!(summary(&target).len(), 0, "nothing imported");
+    let out = stdout_ok(
+        &target.run_with_password(&[
+            "import",
+            file.to_str().unwrap(),
+            "--import-password-file",
+            password.to_str().unwrap(),
+            "--import-key-file",
+            key.to_str().unwrap(),
+        ]),
+        "import with the key file",
+    );
+    assert!(out.contains("added 4 account(s)"), "{out}");
+    assert_eq!(codes(&target), codes(&source));
+}

@@ -205,8 +205,9 @@ export function importFile(bytes: Uint8Array) {
   return call("import_file", bytes);
 }
 
-export function importPassword(password: string) {
-  return call("import_password", { password });
+/** The waiting file's password and, for KeePass, the key file's bytes. */
+export function importPassword(password: string, keyFile: Uint8Array | null = null) {
+  return call("import_password", keyFile ? { password, keyFile: Array.from(keyFile) } : { password });
 }
 
 export function exportFormats(): Promise<ExportFormat[]> {

@@ -251,6 +251,11 @@ export type ImportOutcome = {
  */
 needsPassword: boolean, 
 /**
+ * The format can also be opened with a key file (KeePass): offer to
+ * choose one beside the password.
+ */
+takesKeyFile: boolean, 
+/**
  * The format's name, when known.
  */
 format: string | null, 
@@ -740,9 +745,13 @@ export type StartCamera = {
 index: number, };
 export type ImportPassword = { 
 /**
- * The password.
+ * The password; empty when a key file alone opens the file.
  */
-password: string, };
+password: string, 
+/**
+ * The bytes of the key file the user chose (KeePass), if any.
+ */
+keyFile?: Array<number>, };
 export type ExportFile = { 
 /**
  * The format's id.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 use tessera_core::formats::{export_format, export_formats, ExportFormat};
 
 /// Tessera: one-time codes and recovery codes, on the desktop.
@@ -84,6 +85,40 @@ pub enum Command {
     /// Sync the vault across your machines through a folder you already sync.
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:\n  \
+                            tessera completions bash > ~/.local/share/bash-completion/completions/tessera\n  \
+                            tessera completions zsh > ~/.zfunc/_tessera\n  \
+                            tessera completions fish > ~/.config/fish/completions/tessera.fish")]
+    Completions(CompletionsArgs),
+    /// Print the manual page of tessera or of one of its commands, or write them all to a folder.
+    #[command(after_help = "Examples:\n  \
+                            tessera man | man -l -\n  \
+                            tessera man backup enable | man -l -\n  \
+                            tessera man --dir /tmp/man1")]
+    Man(ManArgs),
+}
+
+/// `tessera completions`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: Shell,
+}
+
+/// `tessera man`'s raw arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, as typed after `tessera` (`import`, `backup enable`);
+    /// without it, the page of tessera itself.
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Vec<String>,
+
+    /// Write every page into DIR instead (made if missing): tessera.1, and one per command
+    /// (tessera-import.1, tessera-backup-enable.1, ...).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `tessera sync`'s subcommands.
@@ -219,7 +254,7 @@ pub struct ScanArgs {
 /// `tessera import`'s raw arguments.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The backup file, a text file of otpauth:// or otpauth-migration:// URIs, or a QR image.
+    /// The backup file, a text file of otpauth:// or otpauth-migration:// URIs, a QR image, or a 1Password .opvault folder.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
@@ -230,6 +265,10 @@ pub struct ImportArgs {
     /// Read the backup's password from the first line of this file.
     #[arg(long, value_name = "PATH")]
     pub import_password_file: Option<PathBuf>,
+
+    /// The key file that opens the KeePass database, with or without a password.
+    #[arg(long, value_name = "PATH")]
+    pub import_key_file: Option<PathBuf>,
 
     /// Only say what would be added and what is a duplicate.
     #[arg(long)]

@@ -12,6 +12,7 @@
 mod accounts;
 mod args;
 mod backup;
+mod completions;
 mod gen;
 mod input;
 mod output;
@@ -129,11 +130,14 @@ enum Request {
 }
 
 impl Request {
-    /// Validates the raw command line (all but `gen`, which needs no vault).
+    /// Validates the raw command line (all but `gen`, `completions` and
+    /// `man`, which need no vault).
     fn from_cli(command: Command, access: &VaultAccess) -> anyhow::Result<Request> {
         let stdin = &mut input::Stdin::new();
         Ok(match command {
-            Command::Gen(_) => unreachable!("gen is run before a request is made"),
+            Command::Gen(_) | Command::Completions(_) | Command::Man(_) => {
+                unreachable!("commands without a vault are run before a request is made")
+            }
             Command::Init(args) => Request::Init(accounts::InitRequest::from_args(&args, access)?),
             Command::Add(args) => Request::Add(accounts::AddRequest::from_args(&args, stdin)?),
             Command::List(args) => Request::List(args),
@@ -163,12 +167,22 @@ impl Request {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Gen(raw) = cli.command {
-        return run_gen(raw);
-    }
+    let command = match cli.command {
+        Command::Gen(raw) => return run_gen(raw),
+        // Packaging's commands describe the command line; no vault.
+        Command::Completions(args) => {
+            return completions::completions(args.shell, &mut std::io::stdout().lock())
+        }
+        Command::Man(args) => {
+            let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+            let request = completions::ManRequest::from_args(args, epoch.as_deref(), unix_now()?)?;
+            return completions::man(&request, &mut std::io::stdout().lock());
+        }
+        command => command,
+    };
     let now = unix_now()?;
     let access = VaultAccess::from_args(&cli.vault, now)?;
-    let request = Request::from_cli(cli.command, &access)?;
+    let request = Request::from_cli(command, &access)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match request {

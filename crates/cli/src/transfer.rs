@@ -40,6 +40,11 @@ fn prompt(what: &str) -> anyhow::Result<Password> {
 fn read_file_to_import(path: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
     use std::io::Read;
     let cannot = || format!("cannot read {}", path.display());
+    // A 1Password OPVault is a folder of files, read as one.
+    let opvault_profile = path.file_name().is_some_and(|n| n == "profile.js");
+    if path.is_dir() || opvault_profile {
+        return tessera_transfer::formats::opvault::read_vault_folder(path).with_context(cannot);
+    }
     let (file, metadata) = tessera_vault::open_regular_file(path).with_context(cannot)?;
     let max = tessera_transfer::MAX_IMPORT_LEN;
     if metadata.len() > max {
@@ -67,17 +72,29 @@ pub fn import(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let bytes = read_file_to_import(&args.file)?;
+    let key_file = args
+        .import_key_file
+        .as_deref()
+        .map(read_file_to_import)
+        .transpose()?;
     let mut password = args
         .import_password_file
         .as_deref()
         .map(read_password_file)
         .transpose()?;
     let file = loop {
-        match read_import(&bytes, args.format.as_deref(), password.as_ref()) {
+        match read_import(
+            &bytes,
+            args.format.as_deref(),
+            password.as_ref(),
+            key_file.as_deref().map(|k| &k[..]),
+        ) {
             Err(error) if error.kind() == ErrorKind::PasswordRequired && password.is_none() => {
                 if !std::io::stdin().is_terminal() {
+                    // The error names the format, so a file Tessera cannot
+                    // read is never told to come back with a password.
                     bail!(
-                        "{} is encrypted: give --import-password-file",
+                        "cannot import {}: {error}; give --import-password-file",
                         args.file.display()
                     );
                 }

@@ -110,10 +110,11 @@ impl CoreError {
             CoreError::Invalid(_) => ErrorKind::Invalid,
             CoreError::Vault(error) => vault_kind(error),
             CoreError::Import(error) => match error {
-                ImportError::PasswordRequired { .. } => ErrorKind::PasswordRequired,
-                ImportError::WrongPassword { .. } | ImportError::WrongPasswordOrDamaged { .. } => {
-                    ErrorKind::WrongPassword
-                }
+                ImportError::PasswordRequired { .. }
+                | ImportError::PasswordRequiredAmong { .. } => ErrorKind::PasswordRequired,
+                ImportError::WrongPassword { .. }
+                | ImportError::WrongPasswordOrDamaged { .. }
+                | ImportError::WrongPasswordOrKeyFile { .. } => ErrorKind::WrongPassword,
                 _ => ErrorKind::BadFile,
             },
             CoreError::Export(_) => ErrorKind::Invalid,

@@ -49,11 +49,12 @@ pub struct ImportedFile {
 /// Reads a file to import: in the format `format` names, or the one its
 /// content shows. An encrypted file without `password` is
 /// [`ImportError::PasswordRequired`] (kind `PasswordRequired`), so the
-/// caller can ask and try again.
+/// caller can ask and try again. `key_file` is a KeePass key file's bytes.
 pub fn read_import(
     bytes: &[u8],
     format: Option<&str>,
     password: Option<&Password>,
+    key_file: Option<&[u8]>,
 ) -> Result<ImportedFile, CoreError> {
     let len = bytes.len() as u64;
     if len > tessera_transfer::MAX_IMPORT_LEN {
@@ -63,22 +64,36 @@ pub fn read_import(
         }
         .into());
     }
-    let importer = match format {
-        Some(id) => importer(id).ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "unknown format {id:?}; known formats: {}",
-                import_ids().join(", ")
-            ))
-        })?,
-        None => detect(bytes).ok_or_else(|| ImportError::UnknownFormat {
-            supported: importers()
-                .iter()
-                .map(|i| i.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?,
+    let (importer, report) = match format {
+        Some(id) => {
+            let importer = importer(id).ok_or_else(|| {
+                CoreError::Invalid(format!(
+                    "unknown format {id:?}; known formats: {}",
+                    import_ids().join(", ")
+                ))
+            })?;
+            let report = tessera_transfer::import_one(importer, bytes, password, key_file)?;
+            (importer, report)
+        }
+        None if TesseraBackupImporter.detect(bytes) > tessera_transfer::Confidence::No => {
+            let importer: &'static dyn Importer = &TesseraBackupImporter;
+            let report = tessera_transfer::import_one(importer, bytes, password, key_file)?;
+            (importer, report)
+        }
+        None => match tessera_transfer::import_with(bytes, password, key_file) {
+            Err(ImportError::UnknownFormat { .. }) => {
+                return Err(ImportError::UnknownFormat {
+                    supported: importers()
+                        .iter()
+                        .map(|i| i.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+                .into())
+            }
+            other => other?,
+        },
     };
-    let report = importer.import(bytes, password)?;
     Ok(ImportedFile {
         format: importer.name(),
         report,
@@ -388,7 +403,17 @@ mod tests {
     #[test]
     fn every_format_is_listed_once_with_a_description() {
         let ids: Vec<&str> = export_formats().into_iter().map(|f| f.id()).collect();
-        assert_eq!(ids, ["tessera", "aegis", "otpauth-uris", "google", "paper"]);
+        assert_eq!(
+            ids,
+            [
+                "tessera",
+                "aegis",
+                "otpauth-uris",
+                "kdbx",
+                "google",
+                "paper"
+            ]
+        );
         for format in export_formats() {
             assert_eq!(export_format(format.id()).unwrap().id(), format.id());
             assert!(format.description().ends_with('.'), "{}", format.id());
@@ -405,9 +430,9 @@ mod tests {
 
     #[test]
     fn unknown_files_and_formats_are_one_clear_line() {
-        let error = read_import(b"hello world", None, None).unwrap_err();
+        let error = read_import(b"hello world", None, None, None).unwrap_err();
         assert!(error.to_string().contains("Aegis"), "{error}");
-        let error = read_import(b"x", Some("nope"), None).unwrap_err();
+        let error = read_import(b"x", Some("nope"), None, None).unwrap_err();
         assert!(
             error.to_string().contains("known formats: tessera"),
             "{error}"

@@ -84,52 +84,26 @@ impl Secret {
     /// unused low bits of the last symbol are ignored rather than required
     /// to be zero, as most authenticators do.
     pub fn from_base32(text: &str) -> Result<Secret, SecretError> {
-        // First pass: validate and count without copying anything.
-        let mut symbols = 0usize;
-        let mut first_padding: Option<usize> = None;
-        for (index, ch) in text.chars().enumerate() {
-            let position = index + 1;
-            if is_separator(ch) {
-                continue;
-            }
-            if ch == '=' {
-                first_padding.get_or_insert(position);
-                continue;
-            }
-            if let Some(padding_position) = first_padding {
-                // Data after padding: blame the padding, which is not secret.
-                return Err(SecretError::InvalidBase32Char {
-                    ch: '=',
-                    position: padding_position,
-                });
-            }
-            if base32_value(ch).is_none() {
-                return Err(SecretError::InvalidBase32Char { ch, position });
-            }
-            symbols += 1;
-        }
-        if symbols == 0 {
-            return Err(SecretError::Empty);
-        }
-        if matches!(symbols % 8, 1 | 3 | 6) {
-            return Err(SecretError::InvalidBase32Length { symbols });
-        }
+        decode_base32(text, Base32Length::Strict)
+    }
 
-        // Second pass: decode straight into a buffer of the exact size, so no
-        // reallocation leaves a stray copy of key bytes behind.
-        let mut bytes = Zeroizing::new(Vec::with_capacity(symbols * 5 / 8));
-        let mut buffer: u64 = 0;
-        let mut bits = 0u32;
-        for value in text.chars().filter_map(base32_value) {
-            buffer = (buffer << 5) | u64::from(value);
-            bits += 5;
-            if bits >= 8 {
-                bits -= 8;
-                bytes.push((buffer >> bits) as u8);
-            }
-        }
-        buffer.zeroize();
-        Ok(Secret(bytes))
+    /// Decodes base32 like [`Secret::from_base32`], but reads an impossible
+    /// length (1, 3 or 6 symbols over a multiple of 8) the way lenient
+    /// decoders (pyotp, Guava, most authenticator apps) do: the leftover
+    /// bits that do not fill a byte are dropped, so `ASECRET` and `ASECREQ`
+    /// give the same 4 bytes and 11 symbols give 6.
+    ///
+    /// For imports only: exports from other apps carry secrets typed by hand
+    /// that those apps accepted and display codes for, and refusing them
+    /// would lose the account. Text a person types into Tessera goes through
+    /// the strict [`Secret::from_base32`], whose length error catches a
+    /// missing or extra character before it becomes a wrong key.
+    ///
+    /// Bad characters and padding in the middle are still refused, and so
+    /// are empty text ([`SecretError::Empty`]) and text that leaves no whole
+    /// byte, a single symbol ([`SecretError::InvalidBase32Length`]).
+    pub fn from_base32_lenient(text: &str) -> Result<Secret, SecretError> {
+        decode_base32(text, Base32Length::Lenient)
     }
 
     /// Decodes hexadecimal, in either case, with an optional `0x` prefix and
@@ -257,6 +231,70 @@ impl Visitor<'_> for Base32Visitor {
     }
 }
 
+/// Whether an impossible base32 length is an error or has its leftover
+/// bits dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Base32Length {
+    Strict,
+    Lenient,
+}
+
+/// The base32 decoder behind [`Secret::from_base32`] and
+/// [`Secret::from_base32_lenient`].
+fn decode_base32(text: &str, length: Base32Length) -> Result<Secret, SecretError> {
+    // First pass: validate and count without copying anything.
+    let mut symbols = 0usize;
+    let mut first_padding: Option<usize> = None;
+    for (index, ch) in text.chars().enumerate() {
+        let position = index + 1;
+        if is_separator(ch) {
+            continue;
+        }
+        if ch == '=' {
+            first_padding.get_or_insert(position);
+            continue;
+        }
+        if let Some(padding_position) = first_padding {
+            // Data after padding: blame the padding, which is not secret.
+            return Err(SecretError::InvalidBase32Char {
+                ch: '=',
+                position: padding_position,
+            });
+        }
+        if base32_value(ch).is_none() {
+            return Err(SecretError::InvalidBase32Char { ch, position });
+        }
+        symbols += 1;
+    }
+    if symbols == 0 {
+        return Err(SecretError::Empty);
+    }
+    if length == Base32Length::Strict && matches!(symbols % 8, 1 | 3 | 6) {
+        return Err(SecretError::InvalidBase32Length { symbols });
+    }
+
+    // Second pass: decode straight into a buffer of the exact size, so no
+    // reallocation leaves a stray copy of key bytes behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(symbols * 5 / 8));
+    let mut buffer: u64 = 0;
+    let mut bits = 0u32;
+    for value in text.chars().filter_map(base32_value) {
+        buffer = (buffer << 5) | u64::from(value);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((buffer >> bits) as u8);
+        }
+    }
+    buffer.zeroize();
+    if bytes.is_empty() {
+        // Only the lenient reading gets here, from a lone symbol: its five
+        // bits make no byte, so there is no key at all.
+        return Err(SecretError::InvalidBase32Length { symbols });
+    }
+    Ok(Secret(bytes))
+}
+
 /// Characters people use to group a secret, which carry no data.
 fn is_separator(ch: char) -> bool {
     matches!(ch, ' ' | '-' | '\t' | '\n' | '\r')
@@ -370,6 +408,89 @@ mod tests {
             assert_eq!(Secret::from_base32(text), Err(SecretError::Empty));
         }
         assert_eq!(SecretError::Empty.to_string(), "secret is empty");
+    }
+
+    /// The lenient reading, checked on the secrets other apps' exports
+    /// carry (the corpus flags them `bad_length` / `nonzero_tail_bits`):
+    /// what is kept, re-encoded the way Tessera writes it.
+    #[test]
+    fn lenient_base32_drops_leftover_bits_of_impossible_lengths() {
+        for (text, bytes, reencoded) in [
+            ("ASECRET", 4, "ASECREQ"),
+            ("SOMESECRET", 6, "SOMESECREQ"),
+            ("fsfsfsfsefefef", 8, "FSFSFSFSEFEFE"),
+            ("DFDFDEF=", 4, "DFDFDEA"),
+            ("STEAMSECRET", 6, "STEAMSECRE"),
+            ("AAAAAAAAA", 5, "AAAAAAAA"),
+            ("jdjd bdbd dbdb bxbx b", 10, "JDJDBDBDDBDBBXBX"),
+        ] {
+            let secret = Secret::from_base32_lenient(text).expect(text);
+            assert_eq!(secret.len(), bytes, "{text}");
+            assert_eq!(secret.to_base32().as_str(), reencoded, "{text}");
+        }
+    }
+
+    #[test]
+    fn lenient_base32_agrees_with_strict_on_valid_text() {
+        for text in [
+            RFC_KEY_BASE32,
+            "mzxw6===",
+            "MZXW6YTBOI",
+            "ASECREQ",
+            "gezd-gnbv",
+        ] {
+            assert_eq!(
+                Secret::from_base32_lenient(text).unwrap(),
+                Secret::from_base32(text).unwrap(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn lenient_base32_still_refuses_bad_characters_and_empty_results() {
+        assert_eq!(
+            Secret::from_base32_lenient("GEZDGN1VG").unwrap_err(),
+            SecretError::InvalidBase32Char {
+                ch: '1',
+                position: 7
+            }
+        );
+        assert_eq!(
+            Secret::from_base32_lenient("MZ==XW6").unwrap_err(),
+            SecretError::InvalidBase32Char {
+                ch: '=',
+                position: 3
+            }
+        );
+        for text in ["", " - ", "==="] {
+            assert_eq!(
+                Secret::from_base32_lenient(text),
+                Err(SecretError::Empty),
+                "{text:?}"
+            );
+        }
+        // One symbol is five bits: no whole byte is left.
+        for text in ["A", "a="] {
+            assert_eq!(
+                Secret::from_base32_lenient(text),
+                Err(SecretError::InvalidBase32Length { symbols: 1 }),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// Hand-typed secrets stay strict: the lenient reading is a separate
+    /// function, not a change of `from_base32`.
+    #[test]
+    fn strict_base32_still_refuses_what_lenient_reads() {
+        for text in ["ASECRETXX", "STEAMSECRET", "AAAAAAAAA", "fsfsfsfsefefef"] {
+            assert!(matches!(
+                Secret::from_base32(text),
+                Err(SecretError::InvalidBase32Length { .. })
+            ));
+            assert!(Secret::from_base32_lenient(text).is_ok());
+        }
     }
 
     #[test]

@@ -18,7 +18,11 @@
 //!   so is a parameter whose name is not decodable. An empty value counts
 //!   as absent.
 //! - `secret` is base32 as people paste it (see
-//!   [`Secret::from_base32`](crate::Secret::from_base32)). `counter` is
+//!   [`Secret::from_base32`](crate::Secret::from_base32)); [`parse`]
+//!   refuses an impossible length, [`parse_lenient`], for importing other
+//!   apps' exports, drops its leftover bits as those apps do
+//!   ([`Secret::from_base32_lenient`](crate::Secret::from_base32_lenient))
+//!   and also lets an HOTP URI without `counter` start at 0. `counter` is
 //!   required for HOTP and kept, if given, for the other kinds; `period` is
 //!   read for HOTP too, so that nothing is lost on a round trip.
 //! - Steam Guard is `otpauth://steam/…` (as Aegis writes it) or a TOTP URI
@@ -130,7 +134,39 @@ fn describe_scheme(scheme: Option<&'static str>) -> String {
 }
 
 /// Reads an `otpauth://` URI; see the module documentation for the rules.
+///
+/// The secret is read strictly ([`Secret::from_base32`]): this is the
+/// reader for URIs a person gives Tessera (`tessera add`, the app's "add by
+/// URI", a scanned QR code), where a secret of impossible length is a typo
+/// worth reporting.
 pub fn parse(uri: &str) -> Result<Enrollment, UriError> {
+    parse_with(uri, Reading::Strict)
+}
+
+/// Reads an `otpauth://` URI like [`parse`], but the way other
+/// authenticators read what they export, in two places:
+/// - the secret with [`Secret::from_base32_lenient`]: the leftover bits of
+///   an impossible length are dropped;
+/// - an HOTP URI without `counter` starts at counter 0 (Ente Auth writes
+///   its HOTP accounts so).
+///
+/// For importers of other apps' exports (URI lists, formats that embed
+/// URIs): those apps accepted such accounts and show codes for them, so the
+/// account must come across rather than be refused. Everything else
+/// (labels, parameters, errors) is exactly as [`parse`].
+pub fn parse_lenient(uri: &str) -> Result<Enrollment, UriError> {
+    parse_with(uri, Reading::Lenient)
+}
+
+/// Whether [`parse`] or [`parse_lenient`] is reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Strict,
+    Lenient,
+}
+
+/// [`parse`] and [`parse_lenient`].
+fn parse_with(uri: &str, reading: Reading) -> Result<Enrollment, UriError> {
     let rest = strip_scheme(uri.trim())?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (type_text, raw_label) = path.split_once('/').unwrap_or((path, ""));
@@ -151,7 +187,11 @@ pub fn parse(uri: &str) -> Result<Enrollment, UriError> {
         None => return Err(UriError::MissingSecret),
         Some(raw) => {
             let text = decode_text(raw, PlusSign::Space, "secret parameter")?;
-            match Secret::from_base32(&text) {
+            let decoded = match reading {
+                Reading::Strict => Secret::from_base32(&text),
+                Reading::Lenient => Secret::from_base32_lenient(&text),
+            };
+            match decoded {
                 Err(SecretError::Empty) => return Err(UriError::MissingSecret),
                 other => other?,
             }
@@ -190,7 +230,9 @@ pub fn parse(uri: &str) -> Result<Enrollment, UriError> {
                 .parse::<u64>()
                 .map_err(|_| UriError::InvalidCounter(quoted(&text)))?;
         }
-        None if kind == OtpKind::Hotp => return Err(UriError::HotpWithoutCounter),
+        None if kind == OtpKind::Hotp && reading == Reading::Strict => {
+            return Err(UriError::HotpWithoutCounter)
+        }
         None => {}
     }
     debug_assert!(params.validate().is_ok(), "parse checks every bound");
@@ -912,6 +954,51 @@ mod tests {
             let uri = format(&enrollment);
             let parsed = parse(&uri).unwrap_or_else(|err| panic!("{uri:?}: {err}"));
             assert_eq!(parsed, enrollment, "{:?}", uri.as_str());
+        }
+    }
+
+    #[test]
+    fn parse_lenient_reads_impossible_secret_lengths_that_parse_refuses() {
+        // Ente Auth's export of a hand-typed Steam secret (11 symbols).
+        let uri = "otpauth://steam/Steam:STEAMACCOUNT?secret=STEAMSECRET&issuer=Steam";
+        assert_eq!(
+            parse_err(uri, "STEAMSECRET"),
+            UriError::InvalidSecret(SecretError::InvalidBase32Length { symbols: 11 })
+        );
+        let e = parse_lenient(uri).unwrap();
+        assert_eq!(e.secret.to_base32().as_str(), "STEAMSECRE");
+        assert_eq!(e.params, OtpParams::steam());
+        // Lower case and `%3D` padding after an impossible length.
+        let e = parse_lenient("otpauth://totp/:account?secret=xbjzbxbxbcbcbb%3D&issuer").unwrap();
+        assert_eq!(e.secret.to_base32().as_str(), "XBJZBXBXBCBCA");
+        assert_eq!((e.issuer.as_str(), e.name.as_str()), ("", "account"));
+    }
+
+    #[test]
+    fn parse_lenient_is_parse_for_everything_but_the_secret_length() {
+        for uri in [
+            "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=3&period=30",
+        ] {
+            assert_eq!(parse_lenient(uri).unwrap(), parse(uri).unwrap(), "{uri}");
+        }
+        // Ente Auth's HOTP lines have no counter: strict refuses, lenient
+        // starts at 0.
+        let uri =
+            "otpauth://hotp/hotpitem:account1?issuer=hotpitem&period=30&secret=JBSWY3DPEHPK3PXP";
+        assert_eq!(parse_err(uri, JBSW), UriError::HotpWithoutCounter);
+        assert_eq!(parse_lenient(uri).unwrap().params, OtpParams::hotp(0));
+        for uri in [
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PX1",
+            "otpauth://totp/a?secret=A",
+            "otpauth://yaotp/a?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=0",
+        ] {
+            assert_eq!(
+                parse_lenient(uri).unwrap_err(),
+                parse(uri).unwrap_err(),
+                "{uri}"
+            );
         }
     }
 }

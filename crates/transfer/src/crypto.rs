@@ -38,12 +38,20 @@ pub const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
 pub const MAX_SCRYPT_WORK: u64 = 1 << 24;
 /// Most Argon2 memory, in KiB: 1 GiB, Bitwarden's own maximum.
 pub const MAX_ARGON2_MEMORY_KIB: u64 = 1024 * 1024;
-/// Most Argon2 passes: Bitwarden allows up to 10.
-pub const MAX_ARGON2_PASSES: u64 = 10;
+/// Most Argon2 passes. Bitwarden allows up to 10, Ente's "sensitive"
+/// setting uses 16 at 256 MiB, and KeePass databases tuned to one second
+/// on a small memory setting reach over 100 (Stratum's fixture: 117 at
+/// 16 MiB); the work limit below is what bounds the time.
+pub const MAX_ARGON2_PASSES: u64 = 256;
 /// Most Argon2 lanes: Bitwarden allows up to 16.
 pub const MAX_ARGON2_LANES: u64 = 16;
-/// Most Argon2 work, memory in KiB times passes: 4 GiB-passes.
+/// Most Argon2 work, memory in KiB times passes: 4 GiB-passes (Ente's
+/// "sensitive" 1 GiB × 4 and 256 MiB × 16 are exactly this).
 pub const MAX_ARGON2_WORK: u64 = 4 * 1024 * 1024;
+/// Most AES-KDF rounds a KeePass database may ask for: 100 million, a few
+/// seconds here. KeePassXC's "one second" setting gives tens of millions
+/// (Stratum's KDBX 3.1 fixture: 43 478 260).
+pub const MAX_AES_KDF_ROUNDS: u64 = 100_000_000;
 
 /// The authentication tag did not match: wrong key or damaged data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +209,19 @@ pub(crate) fn scrypt_key(password: &[u8], salt: &[u8], cost: ScryptCost) -> Key3
     let mut key = Zeroizing::new([0u8; 32]);
     scrypt::scrypt(password, salt, &params, &mut *key).expect("32 is a valid output length");
     key
+}
+
+/// Checks the AES-KDF rounds a KeePass database asks for against the limit.
+pub(crate) fn check_aes_kdf(format: &'static str, rounds: u64) -> Result<u64, ImportError> {
+    if rounds > MAX_AES_KDF_ROUNDS {
+        return Err(ImportError::KdfParamsTooExpensive {
+            format,
+            kdf: "AES-KDF",
+            detail: format!("({rounds} rounds)"),
+            limit: format!("{MAX_AES_KDF_ROUNDS} rounds"),
+        });
+    }
+    Ok(rounds)
 }
 
 /// Argon2id parameters that passed the limits.

@@ -183,10 +183,49 @@ impl RawAccount {
     }
 }
 
-/// A secret in base32 as exports write it (padding and spaces allowed),
-/// with a message that never quotes the text.
+/// A secret in base32 as exports write it (padding, spaces, any case), with
+/// a message that never quotes the text.
+///
+/// Lenient about length ([`Secret::from_base32_lenient`]): other apps let
+/// people type secrets of impossible length and show codes for them, so an
+/// import drops the leftover bits as those apps do instead of losing the
+/// account. Characters outside base32 are still refused.
 pub(crate) fn base32_secret(text: &str) -> Result<Secret, String> {
-    Secret::from_base32(text).map_err(|error| error.to_string())
+    Secret::from_base32_lenient(text).map_err(|error| error.to_string())
+}
+
+/// An algorithm name as exports spell it (`SHA1`, `sha-256`, …), with a
+/// message for the one other apps accept and Tessera cannot compute:
+/// SHA-384, which RFC 6238 does not define either.
+pub(crate) fn algorithm(text: &str) -> Result<Algorithm, String> {
+    text.parse::<Algorithm>().map_err(|error| {
+        let name: String = text
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if name == "SHA384" {
+            "SHA-384 codes are not supported: Tessera, like RFC 6238, computes SHA1, SHA256 and SHA512 only"
+                .to_owned()
+        } else {
+            error.to_string()
+        }
+    })
+}
+
+/// Why an entry of a type that needs a PIN (mOTP, Yandex) cannot come
+/// across: one message for every format that has them.
+pub(crate) fn pin_type_unsupported(kind: &str) -> String {
+    format!(
+        "{kind} entries are not supported: they need a PIN, and Tessera makes \
+         TOTP, HOTP and Steam codes only"
+    )
+}
+
+/// An `otpauth://` URI found in an export, its secret read as leniently as
+/// [`base32_secret`] ([`tessera_otp::uri::parse_lenient`]).
+pub(crate) fn otpauth_uri(uri: &str) -> Result<Enrollment, String> {
+    tessera_otp::uri::parse_lenient(uri).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
@@ -233,5 +272,40 @@ mod tests {
         );
         let error = base32_secret("JBSWY3DP!").unwrap_err();
         assert!(!error.contains("JBSWY3DP"), "{error}");
+    }
+
+    #[test]
+    fn algorithm_names_sha384_as_unsupported() {
+        assert_eq!(algorithm("sha-256"), Ok(Algorithm::Sha256));
+        for text in ["SHA384", "sha-384", "Sha_384"] {
+            let error = algorithm(text).unwrap_err();
+            assert!(
+                error.starts_with("SHA-384 codes are not supported"),
+                "{error}"
+            );
+            assert!(error.contains("RFC 6238"), "{error}");
+        }
+        assert!(algorithm("MD5").unwrap_err().contains("MD5"));
+    }
+
+    /// Imports read secrets of impossible length as the exporting apps do.
+    #[test]
+    fn base32_secret_is_lenient_about_length() {
+        let secret = base32_secret("fsfsfsfsefefef").unwrap();
+        assert_eq!(secret.to_base32().as_str(), "FSFSFSFSEFEFE");
+        let secret = base32_secret("STEAMSECRET").unwrap();
+        assert_eq!(secret.len(), 6);
+        let error = base32_secret("STEAMSECRE1").unwrap_err();
+        assert!(error.contains("'1'") && !error.contains("STEAM"), "{error}");
+    }
+
+    #[test]
+    fn otpauth_uri_is_lenient_about_the_secret_length() {
+        let enrollment =
+            otpauth_uri("otpauth://totp/Proton:Account%201?secret=SECRETO&issuer=Proton").unwrap();
+        assert_eq!(enrollment.secret.to_base32().as_str(), "SECRETI");
+        assert_eq!(enrollment.name, "Account 1");
+        let error = otpauth_uri("otpauth://yaotp/Yandex:u?secret=JBSWY3DPEHPK3PXP").unwrap_err();
+        assert!(error.contains("unknown OTP type"), "{error}");
     }
 }

@@ -36,11 +36,36 @@ pub enum ImportError {
         /// The format's name.
         format: &'static str,
     },
+    /// The file is encrypted with no marker saying which format it is, and
+    /// no password was given; with one, each format is tried.
+    #[error("this file looks like an encrypted backup ({formats}): a password is needed")]
+    PasswordRequiredAmong {
+        /// The formats it may be, for the message.
+        formats: String,
+    },
+    /// A key file was given for a format that is never opened with one.
+    #[error("a {format} file is not opened with a key file")]
+    KeyFileNotUsed {
+        /// The format's name.
+        format: &'static str,
+    },
     /// The file is encrypted and the password does not open it.
     #[error("wrong password for this {format} file")]
     WrongPassword {
         /// The format's name.
         format: &'static str,
+    },
+    /// A KeePass database the password and key file given do not open;
+    /// one made with a key file needs it as well as the password.
+    #[error(
+        "wrong password or key file for this {format} file{}",
+        if *key_file_given { "" } else { " (if it was made with a key file, that is needed too)" }
+    )]
+    WrongPasswordOrKeyFile {
+        /// The format's name.
+        format: &'static str,
+        /// Whether a key file was given.
+        key_file_given: bool,
     },
     /// The format has no way to tell a wrong password from damaged data.
     #[error(
@@ -132,6 +157,14 @@ pub enum ExportError {
     /// Writing Tessera's own backup failed in the vault crate.
     #[error("writing the Tessera backup failed: {0}")]
     Backup(String),
+    /// A format's writer failed on the accounts given.
+    #[error("writing the {format} file failed: {reason}")]
+    Write {
+        /// The format's name.
+        format: &'static str,
+        /// Why, without any secret.
+        reason: String,
+    },
     /// Encoding an image failed.
     #[error("encoding the image failed: {0}")]
     Image(String),

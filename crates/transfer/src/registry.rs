@@ -46,6 +46,24 @@ pub trait Importer: Sync {
         bytes: &[u8],
         password: Option<&Password>,
     ) -> Result<ImportReport, ImportError>;
+    /// Whether the format can be opened with a key file, with or without a
+    /// password (KeePass databases).
+    fn takes_key_file(&self) -> bool {
+        false
+    }
+    /// Reads the file with a key file's bytes and, when given, a password.
+    /// Formats without key files refuse with [`ImportError::KeyFileNotUsed`].
+    fn import_with_key_file(
+        &self,
+        bytes: &[u8],
+        password: Option<&Password>,
+        key_file: &[u8],
+    ) -> Result<ImportReport, ImportError> {
+        let _ = (bytes, password, key_file);
+        Err(ImportError::KeyFileNotUsed {
+            format: self.name(),
+        })
+    }
 }
 
 /// Whether an exporter takes a password.
@@ -149,6 +167,16 @@ pub fn import(
     bytes: &[u8],
     password: Option<&Password>,
 ) -> Result<(&'static dyn Importer, ImportReport), ImportError> {
+    import_with(bytes, password, None)
+}
+
+/// As [`import`], with a key file's bytes for the formats that take one
+/// (KeePass).
+pub fn import_with(
+    bytes: &[u8],
+    password: Option<&Password>,
+    key_file: Option<&[u8]>,
+) -> Result<(&'static dyn Importer, ImportReport), ImportError> {
     check_len(bytes)?;
     let importer = detect(bytes).ok_or_else(|| ImportError::UnknownFormat {
         supported: importers()
@@ -157,8 +185,51 @@ pub fn import(
             .collect::<Vec<_>>()
             .join(", "),
     })?;
-    let report = importer.import(bytes, password)?;
-    Ok((importer, report))
+    if importer.detect(bytes) != Confidence::Low {
+        let report = import_one(importer, bytes, password, key_file)?;
+        return Ok((importer, report));
+    }
+    // Formats without a marker (andOTP's and Authenticator Plus's encrypted
+    // files are random-looking bytes) can only be told apart by opening
+    // them: each is tried in turn, and the first that opens wins.
+    let candidates: Vec<&'static dyn Importer> = importers()
+        .iter()
+        .copied()
+        .filter(|i| i.detect(bytes) == Confidence::Low)
+        .collect();
+    let mut first_error = None;
+    let mut asking_for_password = Vec::new();
+    for candidate in &candidates {
+        match import_one(*candidate, bytes, password, key_file) {
+            Ok(report) => return Ok((*candidate, report)),
+            Err(error) => {
+                if matches!(error, ImportError::PasswordRequired { .. }) {
+                    asking_for_password.push(candidate.name());
+                }
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if asking_for_password.len() > 1 {
+        return Err(ImportError::PasswordRequiredAmong {
+            formats: asking_for_password.join(" or "),
+        });
+    }
+    Err(first_error.expect("detect found at least one candidate"))
+}
+
+/// Imports with one importer, handing it the key file when there is one.
+pub fn import_one(
+    importer: &dyn Importer,
+    bytes: &[u8],
+    password: Option<&Password>,
+    key_file: Option<&[u8]>,
+) -> Result<ImportReport, ImportError> {
+    check_len(bytes)?;
+    match key_file {
+        Some(key_file) => importer.import_with_key_file(bytes, password, key_file),
+        None => importer.import(bytes, password),
+    }
 }
 
 /// Refuses files over [`MAX_IMPORT_LEN`].

@@ -27,7 +27,14 @@ export function importScreen(app: App): Screen {
   const error = formError("import-error");
   const password = textField({ label: "The backup’s password", type: "password", testid: "import-password", attrs: { autocomplete: "off" } });
   const unlock = el("button", { type: "submit", class: "primary", "data-testid": "import-unlock" }, "Open the backup");
-  const passwordForm = el("form", { class: "stack", novalidate: "", hidden: "" }, password.wrap, unlock);
+  // KeePass databases may also need a key file; its bytes go to Rust with
+  // the password and are not kept here after the try.
+  const keyInput = el("input", { type: "file", class: "sr-only", "data-testid": "import-key-file" });
+  const keyOpen = el("button", { type: "button", "data-testid": "import-key-open" }, "Choose a key file…");
+  const keyName = el("span", { class: "muted", "data-testid": "import-key-name" }, "No key file");
+  const keyRow = el("div", { class: "actions start", hidden: "" }, keyOpen, keyInput, keyName);
+  let keyFile: Uint8Array | null = null;
+  const passwordForm = el("form", { class: "stack", novalidate: "", hidden: "" }, password.wrap, keyRow, unlock);
   const results = el("div", { class: "scan-results", "data-testid": "scan-results" });
   const card = el(
     "div",
@@ -35,8 +42,9 @@ export function importScreen(app: App): Screen {
     el(
       "p",
       { class: "field-hint" },
-      "Backups from Aegis, 2FAS, Bitwarden, andOTP, FreeOTP+, Proton Authenticator, Steam Desktop Authenticator, " +
-        "Google Authenticator (as text), a list of otpauth:// links, or a Tessera backup. Drop the file here or choose it.",
+      "Backups and exports of other authenticators and password managers (Aegis, 2FAS, andOTP, Authy, Bitwarden, " +
+        "Ente Auth, FreeOTP, Google and Microsoft Authenticator, KeePass, LastPass, 1Password, Proton, Stratum and more; " +
+        "the README lists them all), a list of otpauth:// links, a QR image, or a Tessera backup. Drop the file here or choose it.",
     ),
     el("div", { class: "actions start" }, open, input),
     status,
@@ -47,12 +55,17 @@ export function importScreen(app: App): Screen {
   const handle = (outcome: api.ImportOutcome): void => {
     if (outcome.needsPassword) {
       passwordForm.hidden = false;
-      status.textContent = `This ${outcome.format ?? "backup"} is encrypted.`;
+      keyRow.hidden = !outcome.takesKeyFile;
+      status.textContent = outcome.takesKeyFile
+        ? `This ${outcome.format ?? "backup"} is encrypted: give its password, its key file, or both.`
+        : `This ${outcome.format ?? "backup"} is encrypted.`;
       password.input.focus();
       return;
     }
     passwordForm.hidden = true;
     password.input.value = "";
+    keyFile = null;
+    keyName.textContent = "No key file";
     status.textContent = outcome.format ? `Read a ${outcome.format} file.` : "";
     if (outcome.result) {
       renderFound(app, card, results, error, outcome.result);
@@ -92,16 +105,29 @@ export function importScreen(app: App): Screen {
       read(file);
     }
   });
+  keyOpen.addEventListener("click", () => keyInput.click());
+  keyInput.addEventListener("change", () => {
+    const file = keyInput.files?.[0];
+    keyInput.value = "";
+    if (!file) {
+      return;
+    }
+    void file.arrayBuffer().then((buffer) => {
+      keyFile = new Uint8Array(buffer);
+      keyName.textContent = file.name;
+    });
+  });
   passwordForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!password.show(validatePassword(password.input.value))) {
+    const keyOnly = keyFile !== null && password.input.value === "";
+    if (!keyOnly && !password.show(validatePassword(password.input.value))) {
       password.input.focus();
       return;
     }
     error.textContent = "";
     void busy(card, async () => {
       try {
-        handle(await api.importPassword(password.input.value));
+        handle(await api.importPassword(password.input.value, keyFile));
       } catch (e) {
         error.textContent = api.errorText(e);
         password.input.select();

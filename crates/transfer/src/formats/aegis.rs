@@ -22,7 +22,11 @@
 //!
 //! What it cannot carry: nothing Tessera stores is lost (tags become
 //! groups). Reading, Tessera drops icons, usage counts, and MOTP and
-//! Yandex entries (reported per entry). Vaults whose slots predate Aegis's
+//! Yandex entries (reported per entry, as are SHA-384 and zero digits or
+//! period). Secrets are read leniently
+//! ([`tessera_otp::Secret::from_base32_lenient`]): a hand-typed secret
+//! of impossible length loses its leftover bits, as other apps read it.
+//! Vaults whose slots predate Aegis's
 //! fix for its issue #95 and whose password is longer than 64 bytes of
 //! UTF-8 may not open (Aegis then retries with its old, buggy password
 //! encoding; Tessera does not).
@@ -31,7 +35,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::Value;
-use tessera_otp::{Algorithm, OtpKind};
+use tessera_otp::OtpKind;
 use zeroize::Zeroizing;
 
 use crate::crypto::{
@@ -272,16 +276,15 @@ fn read_entry(entry: &Value, groups: &HashMap<&str, &str>) -> Result<Entry, (Str
         "totp" => OtpKind::Totp,
         "hotp" => OtpKind::Hotp,
         "steam" => OtpKind::Steam,
-        "motp" | "yandex" => return Err(fail(format!("{kind} entries are not supported"))),
+        "motp" => return Err(fail(crate::entry::pin_type_unsupported("mOTP"))),
+        "yandex" => return Err(fail(crate::entry::pin_type_unsupported("Yandex"))),
         _ => return Err(fail("unknown entry type".into())),
     };
     let info = entry
         .get("info")
         .ok_or_else(|| fail("the entry has no info".into()))?;
     if let Some(algorithm) = str_field(info, "algo") {
-        raw.algorithm = algorithm
-            .parse::<Algorithm>()
-            .map_err(|error| fail(error.to_string()))?;
+        raw.algorithm = crate::entry::algorithm(algorithm).map_err(&fail)?;
     }
     if let Some(digits) = u8_field(info, "digits").map_err(&fail)? {
         raw.digits = digits;
@@ -577,7 +580,7 @@ fn to_json(value: &impl Serialize, estimate: usize) -> Zeroizing<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tessera_otp::{Enrollment, OtpParams, Secret};
+    use tessera_otp::{Algorithm, Enrollment, OtpParams, Secret};
 
     pub(crate) fn sample() -> Vec<Entry> {
         let secret = |text| Secret::from_base32(text).unwrap();
@@ -829,6 +832,65 @@ mod tests {
         for error in &report.errors {
             assert!(!error.message.contains("JBSWY3DP"), "{error}");
         }
+    }
+
+    /// Database version 3 as Proton's and Stratum's Aegis files have it:
+    /// group UUIDs, an empty issuer, a hand-typed secret of impossible
+    /// length, and entries Tessera cannot hold, each refused in words.
+    #[test]
+    fn db_version_3_entries_and_what_cannot_be_held() {
+        let info = |digits: u8, period: u64| {
+            serde_json::json!({"secret": "MYSECRET", "algo": "SHA256", "digits": digits,
+                               "period": period})
+        };
+        let db = serde_json::json!({
+            "version": 3,
+            "entries": [
+                {"type": "totp", "name": "Somename", "issuer": "", "note": "Somenote",
+                 "groups": ["u1"],
+                 "info": {"secret": "CHJDDHDHXE", "algo": "SHA256", "digits": 7, "period": 30}},
+                {"type": "totp", "name": "short", "issuer": "X",
+                 "info": {"secret": "ASECRET", "algo": "SHA1", "digits": 6, "period": 30}},
+                {"type": "totp", "name": "bad-digits", "issuer": "myissuer", "info": info(0, 15)},
+                {"type": "totp", "name": "bad-period", "issuer": "myissuer", "info": info(6, 0)},
+                {"type": "motp", "name": "Motp", "issuer": "Motp",
+                 "info": {"secret": "VKVKVKVKVKVKVKVKVKVKVKQ", "algo": "MD5", "digits": 6,
+                          "period": 10, "pin": "1234"}},
+                {"type": "yandex", "name": "Yandex", "issuer": "Yandex", "info": info(8, 30)},
+                {"type": "totp", "name": "sha384", "issuer": "Y",
+                 "info": {"secret": "MYSECRET", "algo": "SHA384", "digits": 6, "period": 30}},
+            ],
+            "groups": [{"uuid": "u1", "name": "Work"}]
+        });
+        let file =
+            serde_json::json!({"version": 1, "header": {"slots": null, "params": null}, "db": db});
+        let report = AegisImporter
+            .import(file.to_string().as_bytes(), None)
+            .unwrap();
+        let labels: Vec<String> = report.entries.iter().map(Entry::label).collect();
+        assert_eq!(labels, ["Somename", "X: short"]);
+        assert_eq!(report.entries[0].enrollment.issuer, "");
+        assert_eq!(report.entries[0].notes, "Somenote");
+        assert_eq!(report.entries[0].tags, vec!["Work"]);
+        assert_eq!(report.entries[0].enrollment.params.digits, 7);
+        assert_eq!(
+            report.entries[1].enrollment.secret.to_base32().as_str(),
+            "ASECREQ"
+        );
+        let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "entry 3 (myissuer: bad-digits): codes must have 6 to 10 digits, not 0",
+                "entry 4 (myissuer: bad-period): the period must be at least 1 second",
+                "entry 5 (Motp: Motp): mOTP entries are not supported: they need a PIN, \
+                 and Tessera makes TOTP, HOTP and Steam codes only",
+                "entry 6 (Yandex: Yandex): Yandex entries are not supported: they need a PIN, \
+                 and Tessera makes TOTP, HOTP and Steam codes only",
+                "entry 7 (Y: sha384): SHA-384 codes are not supported: Tessera, like RFC 6238, \
+                 computes SHA1, SHA256 and SHA512 only",
+            ]
+        );
     }
 
     /// Found while writing the `import_aegis` fuzz target (whose harness

@@ -17,11 +17,14 @@
 //!
 //! What it cannot carry: notes, favourites and groups (tags are kept),
 //! icons are names of andOTP's built-in thumbnails and are dropped, MOTP
-//! entries cannot be imported. The PGP-encrypted backups need the user's
-//! OpenPGP key and are not read.
+//! entries cannot be imported (an entry error each). The PGP-encrypted
+//! backups need the user's OpenPGP key and are not read. Secrets are read
+//! leniently ([`tessera_otp::Secret::from_base32_lenient`]): any case,
+//! `=` padding of any amount (andOTP writes `======`), and impossible
+//! lengths lose their leftover bits.
 
 use serde_json::Value;
-use tessera_otp::{Algorithm, OtpKind};
+use tessera_otp::OtpKind;
 use zeroize::Zeroizing;
 
 use crate::crypto::{check_pbkdf2, gcm_open, pbkdf2_key, Pbkdf2Hash, GCM_NONCE_LEN, GCM_TAG_LEN};
@@ -219,13 +222,11 @@ fn read_entry(item: &Value) -> Result<Entry, (String, String)> {
         "TOTP" => OtpKind::Totp,
         "HOTP" => OtpKind::Hotp,
         "STEAM" => OtpKind::Steam,
-        "MOTP" => return Err(fail("mOTP entries are not supported".into())),
+        "MOTP" => return Err(fail(crate::entry::pin_type_unsupported("mOTP"))),
         _ => return Err(fail("unknown entry type".into())),
     };
     if let Some(algorithm) = str_field(item, "algorithm") {
-        raw.algorithm = algorithm
-            .parse::<Algorithm>()
-            .map_err(|error| fail(error.to_string()))?;
+        raw.algorithm = crate::entry::algorithm(algorithm).map_err(&fail)?;
     }
     if let Some(digits) = u8_field(item, "digits").map_err(&fail)? {
         raw.digits = digits;
@@ -303,6 +304,29 @@ mod tests {
         assert_eq!(report.errors.len(), 1);
         assert_eq!(report.errors[0].index, 3);
         assert!(report.errors[0].message.contains("mOTP"));
+    }
+
+    /// Stratum's andOTP file: an mOTP entry is an entry error that says
+    /// why; a hand-typed secret of impossible length comes across.
+    #[test]
+    fn motp_is_refused_in_words_and_short_secrets_are_read() {
+        let text = r#"[
+            {"secret":"IFAUCQKBIFAUCQKBIFAUCQKBIE======","issuer":"Motp","label":"motp",
+             "digits":6,"type":"MOTP","algorithm":"MD5","period":10,"tags":[]},
+            {"secret":"STEAMSECRET","issuer":"Steam","label":"Steam","digits":5,
+             "type":"STEAM","algorithm":"SHA1","tags":["Tag"]}
+        ]"#;
+        let report = AndOtpImporter.import(text.as_bytes(), None).unwrap();
+        assert_eq!(report.entries.len(), 1);
+        assert_eq!(
+            report.entries[0].enrollment.secret.to_base32().as_str(),
+            "STEAMSECRE"
+        );
+        assert_eq!(
+            report.errors[0].to_string(),
+            "entry 1 (Motp: motp): mOTP entries are not supported: they need a PIN, \
+             and Tessera makes TOTP, HOTP and Steam codes only"
+        );
     }
 
     #[test]

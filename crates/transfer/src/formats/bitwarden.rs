@@ -1,13 +1,19 @@
-//! Bitwarden's JSON vault exports: the plain one and the
-//! "password protected" encrypted one. Only logins with a TOTP field
-//! become accounts; every other item is a password, card or note, not an
-//! authenticator entry, and is passed over.
+//! Bitwarden's JSON vault exports: the plain one, the "password
+//! protected" encrypted one, and Bitwarden Authenticator's own export
+//! (the same plain schema, every item a login with a TOTP field). Only
+//! logins with a TOTP field become accounts; every other item is a
+//! password, card or note, not an authenticator entry, and is passed over.
+//! The CSV export is read by [`super::bitwarden_csv`], with the same rule
+//! for the TOTP field (`totp_field_account`, which 1Password's formats
+//! share too).
 //!
 //! Format: <https://bitwarden.com/help/encrypted-export/> and
 //! <https://bitwarden.com/help/condition-bitwarden-import/>. Plain:
 //! `{"encrypted": false, "folders": [{id, name}], "items": [{type, name,
 //! notes, favorite, folderId, collectionIds, login: {username, totp}}]}`
-//! (organisation exports have `collections` instead of `folders`).
+//! (organisation exports have `collections` instead of `folders`; files
+//! written by other tools may leave `encrypted` out, and are recognised
+//! by their items' shape, less surely).
 //! `login.totp` holds an `otpauth://` URI, `steam://SECRET` or a bare
 //! base32 secret; without an issuer in it, the item's name is the issuer
 //! and the login's username the account name. Password protected:
@@ -20,12 +26,16 @@
 //! validation field are "type 2" strings `2.iv|ciphertext|mac` (base64;
 //! AES-256-CBC with PKCS#7 padding, HMAC-SHA256 over iv ‖ ciphertext), and
 //! `data` decrypts to a plain export. "Account restricted" encrypted
-//! exports are locked to the Bitwarden account's own key and cannot be
-//! read outside Bitwarden.
+//! exports (`encrypted` without `passwordProtected`) are locked to the
+//! Bitwarden account's own key: no password opens them outside Bitwarden,
+//! so they are refused, saying to export again as "password protected".
 //!
-//! What it cannot carry: TOTP parameters beyond what its URI says;
-//! Bitwarden's CSV export is not read. Folder and collection names become
-//! tags, item notes the note, `favorite` the favourite flag.
+//! What it cannot carry: TOTP parameters beyond what its URI says (a bare
+//! secret is TOTP, SHA-1, 6 digits, 30 s; `steam://` is Steam's fixed
+//! parameters). Folder and collection names become tags, item notes the
+//! note, `favorite` the favourite flag. Secrets: base32 as
+//! `base32_secret` reads it (spaces, padding and lower
+//! case allowed).
 
 use std::collections::HashMap;
 
@@ -34,13 +44,13 @@ use aes::cipher::{BlockDecryptMut, KeyIvInit};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tessera_otp::{Enrollment, OtpParams, Secret};
+use tessera_otp::{Enrollment, OtpKind, Secret};
 use zeroize::Zeroizing;
 
 use crate::crypto::{
     argon2id_key, base64_decode, check_argon2, check_pbkdf2, pbkdf2_key, Key32, Pbkdf2Hash,
 };
-use crate::entry::{base32_secret, Entry, EntryError, ImportReport};
+use crate::entry::{base32_secret, Entry, EntryError, ImportReport, RawAccount};
 use crate::error::ImportError;
 use crate::json::{self, str_field, u64_field};
 use crate::password::Password;
@@ -48,7 +58,8 @@ use crate::registry::{check_len, Confidence, Importer};
 
 const FORMAT: &str = "Bitwarden export";
 
-/// Reads Bitwarden JSON exports, plain and password protected.
+/// Reads Bitwarden JSON exports, plain and password protected, and
+/// Bitwarden Authenticator's export.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BitwardenImporter;
 
@@ -70,6 +81,7 @@ impl Importer for BitwardenImporter {
                     Confidence::No
                 }
             }
+            Some(doc) if has_bitwarden_items(&doc) => Confidence::Likely,
             _ => Confidence::No,
         }
     }
@@ -87,8 +99,9 @@ impl Importer for BitwardenImporter {
         if doc.get("passwordProtected").and_then(Value::as_bool) != Some(true) {
             return Err(ImportError::Unsupported {
                 format: FORMAT,
-                what: "an \"account restricted\" encrypted export, which only the Bitwarden \
-                       account that made it can open; export again choosing \"password protected\""
+                what: "an \"account restricted\" encrypted export, which only Bitwarden, signed \
+                       in to the account that made it, can open; export again from Bitwarden \
+                       choosing the \"password protected\" file type"
                     .into(),
             });
         }
@@ -113,6 +126,24 @@ impl Importer for BitwardenImporter {
         let inner = json::parse(FORMAT, &plaintext)?;
         read_export(&inner)
     }
+}
+
+/// Whether a document without the `encrypted` flag has Bitwarden's
+/// items: objects with a numeric `type` and a `name`, at least one of them
+/// a login (files written by other tools, KeePassXC's test data among
+/// them, leave the flag out).
+fn has_bitwarden_items(doc: &Value) -> bool {
+    let Some(items) = doc.get("items").and_then(Value::as_array) else {
+        return false;
+    };
+    !items.is_empty()
+        && items.iter().all(|item| {
+            item.get("type").is_some_and(Value::is_u64)
+                && item.get("name").is_some_and(Value::is_string)
+        })
+        && items
+            .iter()
+            .any(|item| item.get("login").is_some_and(Value::is_object))
 }
 
 /// The stretched encryption and MAC keys.
@@ -241,7 +272,7 @@ fn read_export(doc: &Value) -> Result<ImportReport, ImportError> {
         };
         let item_name = str_field(item, "name").unwrap_or_default().trim();
         let username = str_field(login, "username").unwrap_or_default().trim();
-        let result = read_totp(totp, item_name, username).map(|enrollment| {
+        let result = totp_field_account(totp, item_name, username).map(|enrollment| {
             let mut tags = Vec::new();
             if let Some(folder) = str_field(item, "folderId").and_then(|id| folders.get(id)) {
                 tags.push((*folder).to_owned());
@@ -279,8 +310,18 @@ fn read_export(doc: &Value) -> Result<ImportReport, ImportError> {
     Ok(report)
 }
 
-/// Reads a `totp` field in any of the forms Bitwarden accepts.
-fn read_totp(totp: &str, item_name: &str, username: &str) -> Result<Enrollment, String> {
+/// The one rule for a password manager's TOTP field (Bitwarden's
+/// `login.totp` and CSV `login_totp`, 1Password's `totp` fields): an
+/// `otpauth://` URI, `steam://SECRET`, or a bare base32 secret. A URI's own
+/// issuer and account name win; whichever it lacks comes from the item:
+/// its title as the issuer, its user name as the account name. A bare or
+/// Steam secret takes both from the item.
+pub(crate) fn totp_field_account(
+    totp: &str,
+    title: &str,
+    username: &str,
+) -> Result<Enrollment, String> {
+    let totp = totp.trim();
     // Bytes, not a `str` slice: the field is arbitrary text, and cutting it
     // inside a multi-byte character panicked.
     let has_scheme = |scheme: &str| {
@@ -288,27 +329,28 @@ fn read_totp(totp: &str, item_name: &str, username: &str) -> Result<Enrollment, 
             && totp.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
     };
     if has_scheme("otpauth:") {
-        let mut enrollment = tessera_otp::uri::parse(totp).map_err(|error| error.to_string())?;
+        let mut enrollment = crate::entry::otpauth_uri(totp)?;
         if enrollment.issuer.is_empty() {
-            enrollment.issuer = item_name.to_owned();
+            enrollment.issuer = title.trim().to_owned();
+            tessera_otp::check_label(&enrollment.issuer, "issuer")
+                .map_err(|error| error.to_string())?;
         }
         if enrollment.name.is_empty() {
-            enrollment.name = username.to_owned();
+            enrollment.name = username.trim().to_owned();
+            tessera_otp::check_label(&enrollment.name, "account name")
+                .map_err(|error| error.to_string())?;
         }
         return Ok(enrollment);
     }
-    let (secret, params) = if has_scheme("steam://") {
-        (&totp[8..], OtpParams::steam())
+    let mut raw = RawAccount::new(title, username);
+    let secret = if has_scheme("steam://") {
+        raw.kind = OtpKind::Steam;
+        &totp[8..]
     } else {
-        (totp, OtpParams::totp())
+        totp
     };
     let secret: Secret = base32_secret(secret)?;
-    Ok(Enrollment {
-        issuer: item_name.to_owned(),
-        name: username.to_owned(),
-        secret,
-        params,
-    })
+    raw.into_enrollment(secret)
 }
 
 #[cfg(test)]
@@ -475,6 +517,15 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, ImportError::Unsupported { .. }));
         assert!(error.to_string().contains("password protected"), "{error}");
+        assert!(!error.to_string().contains('\n'), "{error}");
+        // A password changes nothing: no password opens such an export.
+        assert_eq!(
+            BitwardenImporter.import(
+                restricted.to_string().as_bytes(),
+                Some(&Password::from("passphrase"))
+            ),
+            Err(error)
+        );
 
         let password = Password::from("passphrase");
         let mut absurd = protected(json!({"kdfType": 0, "kdfIterations": 1}), "passphrase");
@@ -506,6 +557,62 @@ mod tests {
             BitwardenImporter.import(b"{\"encrypted\": false}", None),
             Err(ImportError::NotThisFormat { .. })
         ));
+    }
+
+    #[test]
+    fn exports_without_the_encrypted_flag_are_recognised_by_their_items() {
+        let mut doc = plain();
+        doc.as_object_mut().unwrap().remove("encrypted");
+        let bytes = doc.to_string();
+        assert_eq!(
+            BitwardenImporter.detect(bytes.as_bytes()),
+            Confidence::Likely
+        );
+        check(&BitwardenImporter.import(bytes.as_bytes(), None).unwrap());
+        for other in [
+            json!({"items": []}),
+            json!({"items": [{"name": "x", "login": {}}]}),
+            json!({"items": [{"type": 2, "name": "a note"}]}),
+        ] {
+            assert_eq!(
+                BitwardenImporter.detect(other.to_string().as_bytes()),
+                Confidence::No,
+                "{other}"
+            );
+        }
+    }
+
+    /// The shared rule for a TOTP field, as 1Password's formats use it
+    /// too: a URI's labels win, the item fills what the URI lacks, and a
+    /// bare or Steam secret takes both labels from the item, trimmed.
+    #[test]
+    fn totp_field_rule() {
+        let labels = |totp: &str| {
+            let enrollment = totp_field_account(totp, " Title ", " user ").unwrap();
+            (enrollment.issuer, enrollment.name, enrollment.params.kind)
+        };
+        let owned = |i: &str, n: &str, k| (i.to_owned(), n.to_owned(), k);
+        assert_eq!(
+            labels("otpauth://totp/Iss:alice?secret=JBSWY3DPEHPK3PXP"),
+            owned("Iss", "alice", OtpKind::Totp)
+        );
+        assert_eq!(
+            labels("otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP"),
+            owned("Title", "alice", OtpKind::Totp)
+        );
+        assert_eq!(
+            labels("otpauth://totp/?secret=JBSWY3DPEHPK3PXP&issuer=Iss"),
+            owned("Iss", "user", OtpKind::Totp)
+        );
+        assert_eq!(
+            labels(" jbswy3dpehpk3pxp "),
+            owned("Title", "user", OtpKind::Totp)
+        );
+        assert_eq!(
+            labels("STEAM://JBSWY3DPEHPK3PXP"),
+            owned("Title", "user", OtpKind::Steam)
+        );
+        assert!(totp_field_account("JBSWY3DPEHPK3PXP", "a\u{7}b", "").is_err());
     }
 
     /// Found while writing the `import_bitwarden` fuzz target: a `totp` field with a

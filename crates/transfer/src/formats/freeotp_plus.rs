@@ -8,18 +8,19 @@
 //! and `type` is TOTP or HOTP. The counter is imported as stored (as Aegis
 //! does); FreeOTP's HOTP counters are one below the count a freshly
 //! enrolled token starts from. FreeOTP+'s other export, a list of
-//! `otpauth://` URIs, is read by [`super::uri_list`].
+//! `otpauth://` URIs, is read by [`super::uri_list`]; its internal
+//! `tokens.xml` shared preferences, the same as FreeOTP 1.x's, by
+//! [`super::freeotp`], which also holds the token reader both share.
 //!
 //! What it cannot carry: notes, favourites, tags, Steam Guard; images are
 //! paths on the phone and are dropped.
 
 use serde_json::Value;
-use tessera_otp::{Algorithm, OtpKind, Secret};
-use zeroize::Zeroizing;
 
-use crate::entry::{Entry, EntryError, ImportReport, RawAccount};
+use super::freeotp::read_token;
+use crate::entry::{EntryError, ImportReport};
 use crate::error::ImportError;
-use crate::json::{self, str_field, u64_field, u8_field};
+use crate::json;
 use crate::password::Password;
 use crate::registry::{check_len, Confidence, Importer};
 
@@ -75,54 +76,6 @@ impl Importer for FreeOtpPlusImporter {
         }
         Ok(report)
     }
-}
-
-/// Reads one token; errors carry its label.
-fn read_token(token: &Value) -> Result<Entry, (String, String)> {
-    let issuer = str_field(token, "issuerExt")
-        .filter(|i| !i.is_empty())
-        .or_else(|| str_field(token, "issuerInt"))
-        .unwrap_or_default();
-    let mut raw = RawAccount::new(issuer, str_field(token, "label").unwrap_or_default());
-    let label = raw.label();
-    let fail = |message: String| (label.clone(), message);
-    raw.kind = match str_field(token, "type")
-        .map(str::to_ascii_uppercase)
-        .as_deref()
-    {
-        None | Some("TOTP") => OtpKind::Totp,
-        Some("HOTP") => OtpKind::Hotp,
-        Some(_) => return Err(fail("unknown token type".into())),
-    };
-    if let Some(algorithm) = str_field(token, "algo") {
-        raw.algorithm = algorithm
-            .parse::<Algorithm>()
-            .map_err(|error| fail(error.to_string()))?;
-    }
-    if let Some(digits) = u8_field(token, "digits").map_err(&fail)? {
-        raw.digits = digits;
-    }
-    if let Some(period) = u64_field(token, "period").map_err(&fail)? {
-        raw.period = period;
-    }
-    if let Some(counter) = u64_field(token, "counter").map_err(&fail)? {
-        raw.counter = counter;
-    }
-    let bytes = token
-        .get("secret")
-        .and_then(Value::as_array)
-        .ok_or_else(|| fail("the token has no secret".into()))?;
-    let mut secret = Zeroizing::new(Vec::with_capacity(bytes.len()));
-    for byte in bytes {
-        let byte = byte
-            .as_i64()
-            .filter(|b| (-128..=255).contains(b))
-            .ok_or_else(|| fail("the secret is not a list of bytes".into()))?;
-        secret.push(byte as u8);
-    }
-    let secret = Secret::from_bytes(secret.to_vec()).map_err(|error| fail(error.to_string()))?;
-    let enrollment = raw.into_enrollment(secret).map_err(&fail)?;
-    Ok(Entry::new(enrollment))
 }
 
 #[cfg(test)]

@@ -23,6 +23,13 @@
 //! should be checked in Google Authenticator. MD5 accounts cannot be
 //! imported (no other app makes MD5 codes either).
 //!
+//! Newer apps write payload version 2: no `batch_id` (the series is told
+//! apart by its size alone) and a field 8 in each account that no public
+//! definition names; unknown fields are skipped. A text of these URIs
+//! reports the codes of a series it lacks as an entry error; a picture
+//! ([`super::qr_image`]) does not, since Google shows the codes one at a
+//! time and each picture holds one.
+//!
 //! Batches hold at most [`MAX_ACCOUNTS_PER_BATCH`] accounts and about
 //! [`MAX_BATCH_PAYLOAD`] bytes of payload, like Google's own, so that each
 //! QR code stays easy to scan from a screen; a series has at most
@@ -84,84 +91,105 @@ impl Importer for GoogleMigrationImporter {
         bytes: &[u8],
         _password: Option<&Password>,
     ) -> Result<ImportReport, ImportError> {
-        check_len(bytes)?;
-        let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotThisFormat {
-            format: "a Google Authenticator migration",
-            reason: "it is not text".into(),
-        })?;
-        let mut report = ImportReport::default();
-        let mut any = false;
-        let mut offset = 0;
-        // One collector per series, found by batch id and size in a map,
-        // not a scan per line: a file may hold a million one-line series.
-        // Two exports that happen to share an id are two series.
-        let mut series: Vec<SeriesCollector> = Vec::new();
-        let mut series_of: HashMap<(i32, u32), usize> = HashMap::new();
-        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            if !is_migration_uri(line) {
-                return Err(ImportError::NotThisFormat {
-                    format: "a Google Authenticator migration",
-                    reason: "a line does not start with otpauth-migration://".into(),
-                });
-            }
-            any = true;
-            let mut batch = migration::parse(line).map_err(|error| ImportError::Corrupt {
-                format: FORMAT,
-                reason: error.to_string(),
-            })?;
-            let entries = take_entries(&mut batch);
-            let count = entries.len();
-            for result in entries {
-                report.push(result.map_err(|mut error| {
-                    error.index += offset;
-                    error
-                }));
-            }
-            offset += count;
-            let key = (batch.series.batch_id, batch.series.size);
-            let at = *series_of.entry(key).or_insert_with(|| {
-                series.push(SeriesCollector::new());
-                series.len() - 1
-            });
-            // Only the codes' places are collected (their accounts are in
-            // the report already, in file order); a code read twice is
-            // simply had already, and the key keeps series apart.
-            let _ = series[at].add(batch);
-        }
-        if !any {
+        read_codes(bytes, MissingCodes::Report)
+    }
+}
+
+/// Whether codes of a series that are not in the input are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MissingCodes {
+    /// As an entry error: a text file of the URIs should hold them all.
+    Report,
+    /// Not at all: a picture shows one code of the series at a time (Google
+    /// Authenticator displays them one by one), so the others are other
+    /// pictures, not something lost from this one.
+    Ignore,
+}
+
+/// Reads a text of `otpauth-migration://` URIs, one per line, reporting
+/// the missing codes of a series as `missing` says.
+pub(crate) fn read_codes(bytes: &[u8], missing: MissingCodes) -> Result<ImportReport, ImportError> {
+    check_len(bytes)?;
+    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotThisFormat {
+        format: "a Google Authenticator migration",
+        reason: "it is not text".into(),
+    })?;
+    let mut report = ImportReport::default();
+    let mut any = false;
+    let mut offset = 0;
+    // One collector per series, found by batch id and size in a map,
+    // not a scan per line: a file may hold a million one-line series.
+    // Two exports that happen to share an id are two series.
+    let mut series: Vec<SeriesCollector> = Vec::new();
+    let mut series_of: HashMap<(i32, u32), usize> = HashMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !is_migration_uri(line) {
             return Err(ImportError::NotThisFormat {
                 format: "a Google Authenticator migration",
-                reason: "it is empty".into(),
+                reason: "a line does not start with otpauth-migration://".into(),
             });
         }
-        // A series read in part is reported, so no account is lost unseen.
-        // Each report names a few of the missing codes, not all: a file can
-        // claim a thousand codes for each of a million series.
-        for collector in &series {
-            let mut missing: Vec<String> = collector
-                .missing_iter()
-                .take(MAX_MISSING_NAMED)
-                .map(|index| (index + 1).to_string())
-                .collect();
-            let unnamed = collector.missing_count() as usize - missing.len();
-            if unnamed > 0 {
-                missing.push(format!("{unnamed} more"));
-            }
-            if !missing.is_empty() {
-                report.errors.push(EntryError {
-                    index: offset,
-                    label: String::new(),
-                    message: format!(
-                        "the transfer has {} QR codes, but code {} of them was not \
-                         scanned; its accounts are missing",
-                        collector.size(),
-                        missing.join(", ")
-                    ),
-                });
-            }
+        any = true;
+        let mut batch = migration::parse(line).map_err(|error| ImportError::Corrupt {
+            format: FORMAT,
+            reason: error.to_string(),
+        })?;
+        let entries = take_entries(&mut batch);
+        let count = entries.len();
+        for result in entries {
+            report.push(result.map_err(|mut error| {
+                error.index += offset;
+                error
+            }));
         }
-        Ok(report)
+        offset += count;
+        let key = (batch.series.batch_id, batch.series.size);
+        let at = *series_of.entry(key).or_insert_with(|| {
+            series.push(SeriesCollector::new());
+            series.len() - 1
+        });
+        // Only the codes' places are collected (their accounts are in
+        // the report already, in file order); a code read twice is
+        // simply had already, and the key keeps series apart.
+        let _ = series[at].add(batch);
     }
+    if !any {
+        return Err(ImportError::NotThisFormat {
+            format: "a Google Authenticator migration",
+            reason: "it is empty".into(),
+        });
+    }
+    // A series read in part is reported, so no account is lost unseen.
+    // Each report names a few of the missing codes, not all: a file can
+    // claim a thousand codes for each of a million series.
+    let series = match missing {
+        MissingCodes::Report => series.as_slice(),
+        MissingCodes::Ignore => &[],
+    };
+    for collector in series {
+        let mut missing: Vec<String> = collector
+            .missing_iter()
+            .take(MAX_MISSING_NAMED)
+            .map(|index| (index + 1).to_string())
+            .collect();
+        let unnamed = collector.missing_count() as usize - missing.len();
+        if unnamed > 0 {
+            missing.push(format!("{unnamed} more"));
+        }
+        if !missing.is_empty() {
+            report.errors.push(EntryError {
+                index: offset,
+                label: String::new(),
+                message: format!(
+                    "the transfer has {} QR codes, but code {} of them was not \
+                     scanned; its accounts are missing",
+                    collector.size(),
+                    missing.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(report)
 }
 
 /// Whether a line is an `otpauth-migration:` URI.
@@ -396,6 +424,50 @@ mod tests {
             scanned.extend(decoded.into_iter().map(Result::unwrap));
         }
         assert_eq!(scanned, entries);
+    }
+
+    /// A protobuf length-delimited field.
+    fn field(number: u8, bytes: &[u8]) -> Vec<u8> {
+        let mut out = vec![(number << 3) | 2, bytes.len() as u8];
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    /// What newer Google Authenticator apps write (payload version 2): no
+    /// `batch_id`, and a field 8 in each account that no public .proto
+    /// defines. Both must be read past, and one code of a series in a
+    /// picture is not a partial import.
+    #[test]
+    fn regression_payload_version_2_without_batch_id_and_with_field_8() {
+        let mut account = field(1, b"ThisShouldBreak12345");
+        account.extend(field(2, b"Google4 code"));
+        account.extend(field(3, b"TestApp"));
+        account.extend([4 << 3, 2, 5 << 3, 1, 6 << 3, 2]); // SHA256, 6 digits, TOTP
+        account.extend(field(8, b"a1b2c3d4-unknown-id"));
+        let mut payload = field(1, &account);
+        // version 2, batch_size 3, batch_index 1, and no batch_id (5).
+        payload.extend([2 << 3, 2, 3 << 3, 3, 4 << 3, 1]);
+        let uri = uri_of(&payload);
+
+        let report = GoogleMigrationImporter
+            .import(uri.as_bytes(), None)
+            .unwrap();
+        assert_eq!(report.entries.len(), 1);
+        let enrollment = &report.entries[0].enrollment;
+        assert_eq!(report.entries[0].label(), "TestApp: Google4 code");
+        assert_eq!(enrollment.secret.as_bytes(), b"ThisShouldBreak12345");
+        assert_eq!(enrollment.params.algorithm, Algorithm::Sha256);
+        // A text file should hold the whole series: codes 1 and 3 are missing.
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert!(
+            report.errors[0].message.contains("code 1, 3"),
+            "{}",
+            report.errors[0]
+        );
+
+        let report = read_codes(uri.as_bytes(), MissingCodes::Ignore).unwrap();
+        assert_eq!(report.entries.len(), 1);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
     }
 
     #[test]

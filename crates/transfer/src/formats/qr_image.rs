@@ -4,8 +4,10 @@
 //! Format: any image `tessera-scan` loads (PNG, JPEG, WebP, GIF, BMP),
 //! recognised by its magic bytes. Every QR code in it is decoded; the
 //! `otpauth-migration://` ones are read as a Google Authenticator export
-//! ([`super::google_migration`]), the others as `otpauth://` links
-//! ([`super::uri_list`]).
+//! ([`super::google_migration`]; a picture holds one code of a series, so
+//! the series' other codes are not reported missing), the `otpauth://` ones
+//! as links ([`super::uri_list`], secrets read leniently). A picture whose
+//! codes are neither is refused in one line: it holds no account.
 //!
 //! What it cannot carry: whatever the codes inside cannot (see those two
 //! formats); a code the decoder cannot read in the picture is not there.
@@ -14,7 +16,8 @@ use tessera_scan::ImageLimits;
 
 use crate::entry::ImportReport;
 use crate::error::ImportError;
-use crate::formats::{google_migration::GoogleMigrationImporter, uri_list::UriListImporter};
+use crate::formats::google_migration::{self, MissingCodes};
+use crate::formats::uri_list::UriListImporter;
 use crate::password::Password;
 use crate::registry::{check_len, Confidence, Importer};
 
@@ -74,16 +77,24 @@ impl Importer for QrImageImporter {
         if texts.is_empty() {
             return Err(ImportError::NoQrCode);
         }
-        let (exports, links): (Vec<_>, Vec<_>) = texts.iter().partition(|text| {
+        let has_scheme = |text: &str, scheme: &str| {
             text.trim()
-                .get(..18)
-                .is_some_and(|head| head.eq_ignore_ascii_case("otpauth-migration:"))
-        });
+                .get(..scheme.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+        };
+        let (exports, links): (Vec<_>, Vec<_>) = texts
+            .iter()
+            .partition(|text| has_scheme(text, "otpauth-migration:"));
+        if exports.is_empty() && !links.iter().any(|text| has_scheme(text, "otpauth:")) {
+            return Err(ImportError::Unsupported {
+                format: "QR code image",
+                what: "its QR code holds no account or export (no otpauth:// or \
+                       otpauth-migration:// link)"
+                    .into(),
+            });
+        }
         let mut report = ImportReport::default();
-        for (importer, lines) in [
-            (&GoogleMigrationImporter as &dyn Importer, exports),
-            (&UriListImporter, links),
-        ] {
+        for (exports, lines) in [(true, exports), (false, links)] {
             if lines.is_empty() {
                 continue;
             }
@@ -94,7 +105,11 @@ impl Importer for QrImageImporter {
                     .collect::<Vec<_>>()
                     .join("\n"),
             );
-            let part = importer.import(text.as_bytes(), None)?;
+            let part = if exports {
+                google_migration::read_codes(text.as_bytes(), MissingCodes::Ignore)?
+            } else {
+                UriListImporter.import(text.as_bytes(), None)?
+            };
             let offset = report.entries.len() + report.errors.len();
             report.entries.extend(part.entries);
             report
@@ -148,5 +163,41 @@ mod tests {
             Err(ImportError::BadImage(_))
         ));
         assert_eq!(QrImageImporter.detect(b"otpauth://"), Confidence::No);
+    }
+
+    /// A QR code of plain text used to be read as a URI list and refused
+    /// as "not a text file of otpauth:// URIs".
+    #[test]
+    fn regression_a_qr_code_of_other_text_says_it_holds_no_account() {
+        let png = crate::qr::png("This is an example").unwrap();
+        let error = QrImageImporter.import(&png, None).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("holds no account or export"), "{message}");
+        assert!(
+            !message.contains("URI list") && !message.contains('\n'),
+            "{message}"
+        );
+        assert!(!message.contains("text file"), "{message}");
+    }
+
+    /// One code of a Google Authenticator series in a picture is the whole
+    /// of what that picture holds, not a partial import.
+    #[test]
+    fn regression_one_code_of_a_google_series_in_a_picture_is_not_an_error() {
+        let entries: Vec<_> = (0..25)
+            .map(|i| {
+                crate::Entry::new(
+                    tessera_otp::uri::parse(&format!(
+                        "otpauth://totp/S:u{i}?secret=JBSWY3DPEHPK3PXP"
+                    ))
+                    .unwrap(),
+                )
+            })
+            .collect();
+        let export = google_migration::export_with_batch_id(&entries, 9).unwrap();
+        let png = export.batches[1].qr_png().unwrap();
+        let report = QrImageImporter.import(&png, None).unwrap();
+        assert_eq!(report.entries.len(), 10);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
     }
 }

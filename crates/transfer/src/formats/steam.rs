@@ -12,7 +12,8 @@
 //! confirmations) is dropped; the `revocation_code`, which the user needs
 //! to remove the authenticator from the Steam account, is kept in the
 //! note. The files are never encrypted (SDA's own encrypted maFiles are
-//! not read).
+//! not read). The secret is base64, read strictly: there is no hand-typed
+//! form of it to be lenient about.
 
 use serde_json::Value;
 use tessera_otp::{Enrollment, OtpParams, Secret};

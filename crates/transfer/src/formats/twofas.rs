@@ -16,13 +16,27 @@
 //! iterations, fixed by the app); `reference` is a known text encrypted the
 //! same way, which tells a wrong password from a damaged file.
 //!
+//! Newer files (schema 4, Android 5.5.0) and 2FAS's own leniency, read as
+//! the app shows them: the issuer is the service's `name` (what 2FAS
+//! displays, which the user may have changed), `otp.issuer` only when the
+//! name is empty; the account name is `otp.account` when present (even
+//! empty), else the part of `otp.label` after its colon. A service added from a link
+//! keeps the original URI in `otp.link`, whose label may hold an account
+//! name that 2FAS itself does not show; it is not read, so the account comes
+//! across as 2FAS displays it. Missing `algorithm`, `digits` or `period`
+//! (or `"algorithm": null`, schema 3) mean SHA1, 6, 30 s; HOTP services
+//! carry a `period` too, which is kept. 2FAS accepts SHA384, which neither
+//! Tessera nor RFC 6238 has: such a service is an entry error. Secrets are
+//! read leniently ([`tessera_otp::Secret::from_base32_lenient`]): 2FAS
+//! accepts lower-case secrets of impossible length.
+//!
 //! What it cannot carry: notes and favourites (2FAS has neither); icons,
 //! badges and ordering are dropped. Group names become tags.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
-use tessera_otp::{Algorithm, OtpKind};
+use tessera_otp::OtpKind;
 use zeroize::Zeroizing;
 
 use crate::crypto::{base64_decode, gcm_open, pbkdf2_key, Key32, Pbkdf2Hash};
@@ -170,10 +184,15 @@ fn read_services(services: &Value, groups: &HashMap<&str, &str>) -> ImportReport
 /// Reads one service; errors carry its label.
 fn read_service(service: &Value, groups: &HashMap<&str, &str>) -> Result<Entry, (String, String)> {
     let otp = service.get("otp").cloned().unwrap_or(Value::Null);
-    let service_name = str_field(service, "name").unwrap_or_default();
-    let issuer = str_field(&otp, "issuer")
-        .filter(|i| !i.trim().is_empty())
-        .unwrap_or(service_name);
+    // The service's name is what 2FAS shows (and what the user may have
+    // renamed it to); `otp.issuer` is what the QR code said, used only when
+    // the service has no name.
+    let issuer = str_field(service, "name")
+        .filter(|name| !name.trim().is_empty())
+        .or_else(|| str_field(&otp, "issuer"))
+        .unwrap_or_default();
+    // An `account` that is there but empty is an account without a name
+    // (2FAS shows none), not a reason to fall back to the label.
     let name = match str_field(&otp, "account") {
         Some(account) => account.to_owned(),
         None => {
@@ -196,10 +215,9 @@ fn read_service(service: &Value, groups: &HashMap<&str, &str>) -> Result<Entry, 
         Some("STEAM") => OtpKind::Steam,
         Some(_) => return Err(fail("unknown token type".into())),
     };
-    if let Some(algorithm) = str_field(&otp, "algorithm") {
-        raw.algorithm = algorithm
-            .parse::<Algorithm>()
-            .map_err(|error| fail(error.to_string()))?;
+    // Missing, `null` (schema 3) or empty: SHA1.
+    if let Some(algorithm) = str_field(&otp, "algorithm").filter(|a| !a.trim().is_empty()) {
+        raw.algorithm = crate::entry::algorithm(algorithm).map_err(&fail)?;
     }
     if let Some(digits) = u8_field(&otp, "digits").map_err(&fail)? {
         raw.digits = digits;
@@ -333,6 +351,87 @@ mod tests {
             TwoFasImporter.import(malformed.to_string().as_bytes(), Some(&password)),
             Err(ImportError::Corrupt { .. })
         ));
+    }
+
+    /// Schema 4 as 2FAS 5.5.0 and 5.4.9 write it: no algorithm, digits or
+    /// period; an empty `otp.account` with the name only in `otp.link`; an
+    /// `otp.issuer` that differs from the service's name; HOTP with a
+    /// period; lower-case secrets of impossible length; SHA384.
+    #[test]
+    fn regression_schema_4_services_from_newer_2fas_versions() {
+        let services = json!([
+            {"name": "Binance", "secret": "NFRVOZJ6FFZQXX6G",
+             "otp": {"link": "otpauth://totp/Binance.com:a@b.c?issuer=Binance.com",
+                     "label": "a@b.c", "account": "a@b.c", "issuer": "Binance.com",
+                     "tokenType": "TOTP", "source": "Link"}},
+            {"name": "GitHub", "secret": "KOCK222AHLNV4TW6",
+             "otp": {"link": "otpauth://totp/GitHub:Test-acc?issuer=GitHub",
+                     "label": "", "account": "", "issuer": "GitHub", "tokenType": "TOTP"}},
+            {"name": "Service name hotp", "secret": "hdjdbdkxbshdj",
+             "otp": {"label": "", "account": "", "digits": 6, "period": 30,
+                     "algorithm": "SHA1", "counter": 1, "tokenType": "HOTP"}},
+            {"name": "Manual", "secret": "hssjdhhxhxh",
+             "otp": {"digits": 6, "period": 30, "algorithm": null, "tokenType": "TOTP"}},
+            {"name": "Itemname", "secret": "ndjxhdhdhshdhhdh",
+             "otp": {"account": "Optional info", "digits": 8, "period": 30,
+                     "algorithm": "SHA384", "tokenType": "TOTP"}}
+        ]);
+        let bytes = backup(services).to_string();
+        let report = TwoFasImporter.import(bytes.as_bytes(), None).unwrap();
+        let got: Vec<(String, String, OtpParams)> = report
+            .entries
+            .iter()
+            .map(|e| {
+                let en = &e.enrollment;
+                (
+                    e.label(),
+                    en.secret.to_base32().to_string(),
+                    en.params.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Binance: a@b.c".into(),
+                    "NFRVOZJ6FFZQXX6G".into(),
+                    OtpParams::totp()
+                ),
+                (
+                    "GitHub".into(),
+                    "KOCK222AHLNV4TW6".into(),
+                    OtpParams::totp()
+                ),
+                (
+                    "Service name hotp".into(),
+                    "HDJDBDKXBSHDI".into(),
+                    OtpParams::hotp(1)
+                ),
+                ("Manual".into(), "HSSJDHHXHU".into(), OtpParams::totp()),
+            ]
+        );
+        assert_eq!(report.errors.len(), 1);
+        let error = report.errors[0].to_string();
+        assert!(
+            error.starts_with("entry 5 (Itemname: Optional info): SHA-384 codes are not supported"),
+            "{error}"
+        );
+        assert!(!error.to_lowercase().contains("ndjxhdhd"), "{error}");
+    }
+
+    /// Stratum's schema 3 file: an empty `account` beside a `label` that
+    /// is only the service's name; 2FAS shows no account name there.
+    #[test]
+    fn an_empty_account_is_not_replaced_by_the_label() {
+        let services = json!([
+            {"name": "NoIssuer", "secret": "KY2QJPMNQLSGSZE2C5F7AYBLBVEEDHFX",
+             "otp": {"label": "NoIssuer", "account": "", "algorithm": "SHA1"}}
+        ]);
+        let bytes = backup(services).to_string();
+        let report = TwoFasImporter.import(bytes.as_bytes(), None).unwrap();
+        assert_eq!(report.entries[0].label(), "NoIssuer");
+        assert_eq!(report.entries[0].enrollment.name, "");
     }
 
     #[test]

@@ -9,7 +9,18 @@
 //! too (see [`super::google_migration`]). Ente Auth adds a `codeDisplay`
 //! parameter with JSON (<https://github.com/ente-io/ente/tree/main/auth>):
 //! its `pinned` becomes the favourite flag, `tags` the tags and `note` the
-//! note; entries in Ente's trash (`trashed`) are reported, not imported.
+//! note. Entries in Ente's trash (`trashed`) are imported too, tagged
+//! [`ENTE_TRASH_TAG`]: Ente still holds them (and exports them, with their
+//! codes), so dropping them would lose an account the user may want back;
+//! the tag lets them find and delete the ones they meant to delete.
+//!
+//! Secrets and URIs are read as leniently as the apps that write these
+//! files ([`tessera_otp::uri::parse_lenient`]): lower case, `=` or `%3D`
+//! padding, impossible lengths (leftover bits dropped), an HOTP line
+//! without `counter` (counter 0, as Ente writes them), an empty issuer
+//! before the label's colon (`:account`), an `issuer` key with no value.
+//! A line for a PIN-based code (`motp://`, `otpauth://yaotp/`) or of
+//! another scheme or type is an entry error; the other lines still import.
 //!
 //! What it cannot carry: notes, favourites and tags (except Ente's
 //! `codeDisplay`), icons, groups. It is never encrypted, so the export
@@ -26,6 +37,9 @@ use crate::password::Password;
 use crate::registry::{check_len, Confidence, ExportOutput, Exporter, Importer, PasswordUse};
 
 const FORMAT: &str = "otpauth:// URI list";
+
+/// The tag given to accounts that were in Ente Auth's trash.
+pub const ENTE_TRASH_TAG: &str = "Ente Auth trash";
 
 /// The warning every plain URI export carries.
 pub const UNENCRYPTED_WARNING: &str = "This file is not encrypted: anyone who reads it can \
@@ -158,18 +172,35 @@ impl Importer for UriListImporter {
     }
 }
 
+/// The kind of a line for a PIN-based code Tessera cannot make: Stratum
+/// and others write mOTP as `motp://…` or `otpauth://motp/…` and Yandex as
+/// `otpauth://yaotp/…`.
+fn pin_based_kind(line: &str) -> Option<&'static str> {
+    if has_scheme(line.as_bytes(), "motp") {
+        return Some("mOTP");
+    }
+    let rest = line
+        .get(..8)?
+        .eq_ignore_ascii_case("otpauth:")
+        .then(|| &line[8..])?;
+    let kind = rest.trim_start_matches('/').split(['/', '?']).next()?;
+    match kind.to_ascii_lowercase().as_str() {
+        "motp" => Some("mOTP"),
+        "yaotp" | "yandex" => Some("Yandex"),
+        _ => None,
+    }
+}
+
 /// One `otpauth://` URI, with Ente Auth's `codeDisplay` extras.
 fn read_uri(line: &str) -> Result<Entry, String> {
-    let enrollment = tessera_otp::uri::parse(line).map_err(|error| error.to_string())?;
+    if let Some(kind) = pin_based_kind(line) {
+        return Err(crate::entry::pin_type_unsupported(kind));
+    }
+    let enrollment = crate::entry::otpauth_uri(line)?;
     let mut entry = Entry::new(enrollment);
     if let Some(display) = query_parameter(line, "codeDisplay") {
         // Unreadable extras are not worth losing the account over.
         if let Ok(display) = serde_json::from_str::<Value>(&display) {
-            if display.get("trashed").and_then(Value::as_bool) == Some(true) {
-                return Err(
-                    "the account is in Ente Auth's trash; restore it there to export it".into(),
-                );
-            }
             entry.favourite = display.get("pinned").and_then(Value::as_bool) == Some(true);
             if let Some(tags) = display.get("tags").and_then(Value::as_array) {
                 entry.tags = tags
@@ -180,6 +211,9 @@ fn read_uri(line: &str) -> Result<Entry, String> {
             }
             if let Some(note) = display.get("note").and_then(Value::as_str) {
                 entry.notes = note.to_owned();
+            }
+            if display.get("trashed").and_then(Value::as_bool) == Some(true) {
+                entry.tags.push(ENTE_TRASH_TAG.to_owned());
             }
         }
     }
@@ -323,22 +357,34 @@ mod tests {
             \n\
             otpauth://totp/B:b?secret=JBSWY3DP!!\n\
             not a uri\n\
-            otpauth://hotp/C:c?secret=JBSWY3DPEHPK3PXP\n";
+            otpauth://yaotp/C:c?secret=JBSWY3DPEHPK3PXP&pin_length=8\n\
+            motp://MOTP:c?secret=7ac61d4736f51a2b\n";
         assert_eq!(UriListImporter.detect(text.as_bytes()), Confidence::Low);
         let report = UriListImporter.import(text.as_bytes(), None).unwrap();
         assert_eq!(report.entries.len(), 1);
         let lines: Vec<_> = report.errors.iter().map(|e| e.index + 1).collect();
-        assert_eq!(lines, vec![4, 5, 6]);
+        assert_eq!(lines, vec![4, 5, 6, 7]);
         assert!(
             report.errors[0].message.contains("base32"),
             "{:?}",
             report.errors
         );
         assert!(
-            report.errors[2].message.contains("counter"),
+            report.errors[2]
+                .message
+                .starts_with("Yandex entries are not supported: they need a PIN"),
             "{:?}",
             report.errors
         );
+        assert!(
+            report.errors[3]
+                .message
+                .starts_with("mOTP entries are not supported: they need a PIN"),
+            "{:?}",
+            report.errors
+        );
+        assert_eq!(pin_based_kind("OTPAUTH://MOTP/x?secret=ab"), Some("mOTP"));
+        assert_eq!(pin_based_kind("otpauth://totp/yaotp?secret=ab"), None);
         for error in &report.errors {
             assert!(!error.to_string().contains("JBSWY3DP"), "{error}");
         }
@@ -377,11 +423,72 @@ mod tests {
         assert_eq!(entry.tags, vec!["work", "vpn"]);
         assert_eq!(entry.notes, "old phone");
         assert_eq!(entry.enrollment.params.kind, OtpKind::Totp);
+    }
 
-        let trashed = line.replace("false", "true");
-        let report = UriListImporter.import(trashed.as_bytes(), None).unwrap();
-        assert!(report.entries.is_empty());
-        assert!(report.errors[0].message.contains("trash"));
+    /// Ente exports the accounts in its trash with their codes; they come
+    /// across, tagged so the user can find them.
+    #[test]
+    fn ente_trashed_accounts_are_imported_with_the_trash_tag() {
+        let line = "otpauth://totp/code1%20ente:jdjd?issuer=code1+ente&secret=XHAJDBHDBXVBDNSNNSNB\
+            &codeDisplay=%7B%22trashed%22%3Atrue%2C%22tags%22%3A%5B%22a%22%5D%2C%22note%22%3A%22ente+auth%22%7D";
+        let report = UriListImporter.import(line.as_bytes(), None).unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let entry = &report.entries[0];
+        assert_eq!(entry.tags, vec!["a", ENTE_TRASH_TAG]);
+        assert_eq!(entry.notes, "ente auth");
+        assert_eq!(entry.label(), "code1 ente: jdjd");
+    }
+
+    /// What Ente Auth and Aegis write and the strict URI reader refused:
+    /// `:account` labels, a bare `issuer` key, lower-case secrets of
+    /// impossible length, `%3D` padding, HOTP without a counter,
+    /// `otpauth://steam/`.
+    #[test]
+    fn regression_ente_lines_with_hand_typed_secrets_and_hotp_without_counter() {
+        let text = "otpauth://totp/:account?algorithm=SHA1&digits=6&issuer&period=30&secret=xbjzbxbxbcbcbb\n\
+            otpauth://hotp/hotpitem:account1?algorithm=SHA1&digits=6&issuer=hotpitem&period=30&secret=ndjdfbdnfjdjdjfjhfh\n\
+            otpauth://totp/MyLabel?secret=JVMVGRKDKJCVI%3D%3D%3D&issuer=MyIssuer&algorithm=SHA256&digits=8&period=15\n\
+            otpauth://steam/Steam:STEAMACCOUNT?algorithm=SHA1&digits=5&issuer=Steam&period=30&secret=STEAMSECRET\n";
+        let report = UriListImporter.import(text.as_bytes(), None).unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let got: Vec<(String, String, OtpParams)> = report
+            .entries
+            .iter()
+            .map(|e| {
+                let en = &e.enrollment;
+                (
+                    e.label(),
+                    en.secret.to_base32().to_string(),
+                    en.params.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("account".into(), "XBJZBXBXBCBCA".into(), OtpParams::totp()),
+                (
+                    "hotpitem: account1".into(),
+                    "NDJDFBDNFJDJDJFJHE".into(),
+                    OtpParams::hotp(0)
+                ),
+                (
+                    "MyIssuer: MyLabel".into(),
+                    "JVMVGRKDKJCVI".into(),
+                    OtpParams {
+                        algorithm: Algorithm::Sha256,
+                        digits: 8,
+                        period: 15,
+                        ..OtpParams::totp()
+                    }
+                ),
+                (
+                    "Steam: STEAMACCOUNT".into(),
+                    "STEAMSECRE".into(),
+                    OtpParams::steam()
+                ),
+            ]
+        );
     }
 
     #[test]
