@@ -570,34 +570,8 @@ fn a_keepass_database_with_a_key_file_imports_in_the_app() {
     ] {
         stdout_ok(&source.run_with_password(&["add", uri]), "add");
     }
-    let dir = source.dir.path();
-    let file = dir.join("accounts.kdbx");
-    let password = dir.join("export-password");
-    crate::util::write_secret(&password, "export secret\n");
-    stdout_ok(
-        &source.run_with_password(&[
-            "export",
-            "--format",
-            "kdbx",
-            "-o",
-            file.to_str().unwrap(),
-            "--export-password-file",
-            password.to_str().unwrap(),
-        ]),
-        "export kdbx",
-    );
-    let key = dir.join("tessera.keyx");
-    std::fs::write(&key, [9u8; 80]).unwrap();
-    let edited = crate::transfer::keepassxc_cli(
-        &[
-            "db-edit",
-            "--set-key-file",
-            key.to_str().unwrap(),
-            file.to_str().unwrap(),
-        ],
-        "export secret",
-    );
-    assert!(edited.status.success(), "keepassxc-cli db-edit: {edited:?}");
+    let (file, _) = crate::transfer::export_kdbx(&source);
+    let key = crate::transfer::add_key_file(&file);
 
     let target = fresh_vault();
     let app = AppSession::start(

@@ -3,6 +3,8 @@
 //! carry; exports in the clear need --plain; encrypted ones need their
 //! password; duplicates are named; QR images import like text.
 
+use std::path::{Path, PathBuf};
+
 use serde_json::Value;
 
 use crate::util::{stderr_failed, stdout_ok, TestVault};
@@ -435,7 +437,7 @@ fn bad_inputs_to_scan_and_import_are_one_clear_line() {
 }
 
 /// Runs Debian's `keepassxc-cli` with the database password on its stdin.
-pub(crate) fn keepassxc_cli(args: &[&str], password: &str) -> std::process::Output {
+fn keepassxc_cli(args: &[&str], password: &str) -> std::process::Output {
     use std::io::Write as _;
     let mut child = std::process::Command::new("keepassxc-cli")
         .args(args)
@@ -453,18 +455,15 @@ pub(crate) fn keepassxc_cli(args: &[&str], password: &str) -> std::process::Outp
     child.wait_with_output().unwrap()
 }
 
-/// The KDBX export opens in KeePassXC; a database KeePassXC then locks
-/// with a key file as well comes back through `--import-key-file`, and
-/// without the key file the one-line error says one may be needed.
-#[test]
-fn kdbx_export_opens_in_keepassxc_and_comes_back_with_a_key_file() {
-    let source = vault_with_accounts();
-    let dir = source.dir.path();
+/// Exports `vault` as a KeePass database with the password `export
+/// secret`; returns the database and the password file.
+pub(crate) fn export_kdbx(vault: &TestVault) -> (PathBuf, PathBuf) {
+    let dir = vault.dir.path();
     let file = dir.join("accounts.kdbx");
     let password = dir.join("export-password");
     crate::util::write_secret(&password, "export secret\n");
     stdout_ok(
-        &source.run_with_password(&[
+        &vault.run_with_password(&[
             "export",
             "--format",
             "kdbx",
@@ -475,26 +474,41 @@ fn kdbx_export_opens_in_keepassxc_and_comes_back_with_a_key_file() {
         ]),
         "export kdbx",
     );
-    let listed = keepassxc_cli(&["ls", "-R", file.to_str().unwrap()], "export secret");
-    let names = String::from_utf8_lossy(&listed.stdout);
-    assert!(listed.status.success(), "keepassxc-cli ls: {listed:?}");
-    for title in ["GitHub", "ACME Co", "Example", "Slow"] {
-        assert!(names.contains(title), "{title} missing from {names}");
-    }
+    (file, password)
+}
 
-    // KeePassXC adds a key file and saves the database its own way.
-    let key = dir.join("tessera.keyx");
+/// KeePassXC locks `database` with a key file as well as its password
+/// (and saves it its own way); returns the key file, `tessera.keyx`.
+pub(crate) fn add_key_file(database: &Path) -> PathBuf {
+    let key = database.with_file_name("tessera.keyx");
     std::fs::write(&key, [7u8; 96]).unwrap();
     let edited = keepassxc_cli(
         &[
             "db-edit",
             "--set-key-file",
             key.to_str().unwrap(),
-            file.to_str().unwrap(),
+            database.to_str().unwrap(),
         ],
         "export secret",
     );
     assert!(edited.status.success(), "keepassxc-cli db-edit: {edited:?}");
+    key
+}
+
+/// The KDBX export opens in KeePassXC; a database KeePassXC then locks
+/// with a key file as well comes back through `--import-key-file`, and
+/// without the key file the one-line error says one may be needed.
+#[test]
+fn kdbx_export_opens_in_keepassxc_and_comes_back_with_a_key_file() {
+    let source = vault_with_accounts();
+    let (file, password) = export_kdbx(&source);
+    let listed = keepassxc_cli(&["ls", "-R", file.to_str().unwrap()], "export secret");
+    let names = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success(), "keepassxc-cli ls: {listed:?}");
+    for title in ["GitHub", "ACME Co", "Example", "Slow"] {
+        assert!(names.contains(title), "{title} missing from {names}");
+    }
+    let key = add_key_file(&file);
 
     let target = fresh_vault();
     let err = stderr_failed(

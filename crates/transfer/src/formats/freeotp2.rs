@@ -168,6 +168,22 @@ fn read_token(
         .map_err(|message| (label.clone(), message))
 }
 
+/// The PBKDF2 iterations a FreeOTP 2 backup's master key asks for, read
+/// as the importer reads it, without deriving anything: for callers that
+/// must bound the work before handing over a password (the fuzz targets).
+pub fn pbkdf2_iterations(bytes: &[u8]) -> Result<u64, ImportError> {
+    let map = read_string_map(bytes)?;
+    let master = map
+        .iter()
+        .find(|(key, _)| key == "masterKey")
+        .map(|(_, value)| value.as_str())
+        .ok_or_else(|| corrupt("it has no master key"))?;
+    let doc = json::parse(FORMAT, master.as_bytes())?;
+    u64_field(&doc, "mIterations")
+        .map_err(|_| corrupt("the master key's iteration count is not a number"))?
+        .ok_or_else(|| corrupt("the master key has no iteration count"))
+}
+
 /// Derives the password key and decrypts the master key.
 fn unlock_master_key(master: &str, password: &Password) -> Result<Zeroizing<Vec<u8>>, ImportError> {
     let doc = json::parse(FORMAT, master.as_bytes())?;

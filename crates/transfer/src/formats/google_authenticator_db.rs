@@ -19,7 +19,7 @@
 
 use tessera_otp::OtpKind;
 
-use crate::entry::{base32_secret, Entry, EntryError, ImportReport, RawAccount};
+use crate::entry::{base32_secret, Entry, ImportReport, RawAccount};
 use crate::error::ImportError;
 use crate::formats::sqlite::{Database, Row};
 use crate::password::Password;
@@ -51,10 +51,7 @@ impl Importer for GoogleAuthenticatorDbImporter {
     }
 
     fn detect(&self, bytes: &[u8]) -> Confidence {
-        match Database::sniff(bytes) {
-            Some(db) if is_google(&db) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        Database::confidence(bytes, is_google)
     }
 
     fn import(
@@ -63,25 +60,14 @@ impl Importer for GoogleAuthenticatorDbImporter {
         _password: Option<&Password>,
     ) -> Result<ImportReport, ImportError> {
         check_len(bytes)?;
-        let db = Database::open(FORMAT, bytes).map_err(|_| ImportError::NotThisFormat {
-            format: "a Google Authenticator database",
-            reason: "it is not a readable SQLite database".into(),
-        })?;
-        if !is_google(&db) {
-            return Err(ImportError::NotThisFormat {
-                format: "a Google Authenticator database",
-                reason: "it has no accounts table with email, secret and type".into(),
-            });
-        }
-        let mut report = ImportReport::default();
-        for (index, row) in db.rows(TABLE, COLUMNS)?.iter().enumerate() {
-            report.push(read_row(row).map_err(|(label, message)| EntryError {
-                index,
-                label,
-                message,
-            }));
-        }
-        Ok(report)
+        let db = Database::open_as(
+            bytes,
+            FORMAT,
+            "a Google Authenticator database",
+            is_google,
+            "it has no accounts table with email, secret and type",
+        )?;
+        db.rows_report(TABLE, COLUMNS, read_row)
     }
 }
 

@@ -28,7 +28,7 @@
 use base64::Engine as _;
 use tessera_otp::Secret;
 
-use crate::entry::{base32_secret, Entry, EntryError, ImportReport, RawAccount};
+use crate::entry::{base32_secret, Entry, ImportReport, RawAccount};
 use crate::error::ImportError;
 use crate::formats::sqlite::{Database, Row};
 use crate::password::Password;
@@ -67,10 +67,7 @@ impl Importer for MicrosoftAuthenticatorImporter {
     }
 
     fn detect(&self, bytes: &[u8]) -> Confidence {
-        match Database::sniff(bytes) {
-            Some(db) if is_microsoft(&db) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        Database::confidence(bytes, is_microsoft)
     }
 
     fn import(
@@ -79,25 +76,14 @@ impl Importer for MicrosoftAuthenticatorImporter {
         _password: Option<&Password>,
     ) -> Result<ImportReport, ImportError> {
         check_len(bytes)?;
-        let db = Database::open(FORMAT, bytes).map_err(|_| ImportError::NotThisFormat {
-            format: "a Microsoft Authenticator database",
-            reason: "it is not a readable SQLite database".into(),
-        })?;
-        if !is_microsoft(&db) {
-            return Err(ImportError::NotThisFormat {
-                format: "a Microsoft Authenticator database",
-                reason: "it has no accounts table with oath_secret_key".into(),
-            });
-        }
-        let mut report = ImportReport::default();
-        for (index, row) in db.rows(TABLE, COLUMNS)?.iter().enumerate() {
-            report.push(read_row(row).map_err(|(label, message)| EntryError {
-                index,
-                label,
-                message,
-            }));
-        }
-        Ok(report)
+        let db = Database::open_as(
+            bytes,
+            FORMAT,
+            "a Microsoft Authenticator database",
+            is_microsoft,
+            "it has no accounts table with oath_secret_key",
+        )?;
+        db.rows_report(TABLE, COLUMNS, read_row)
     }
 }
 

@@ -25,7 +25,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, MAIN_DB};
 use zeroize::Zeroizing;
 
+use crate::entry::{Entry, EntryError, ImportReport};
 use crate::error::ImportError;
+use crate::registry::Confidence;
 
 /// The first 16 bytes of every (unencrypted) SQLite database.
 pub(crate) const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -160,6 +162,56 @@ impl Database {
             .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
             .map_err(corrupt)?;
         Ok(Database { connection, format })
+    }
+
+    /// Opens `bytes` as one app's database (`format`, named in later
+    /// errors): refused as not that format (`article_format`, "a Stratum
+    /// database") unless it is readable SQLite and `is_this` finds the
+    /// app's tables, which `missing` names.
+    pub fn open_as(
+        bytes: &[u8],
+        format: &'static str,
+        article_format: &'static str,
+        is_this: fn(&Database) -> bool,
+        missing: &str,
+    ) -> Result<Database, ImportError> {
+        let not_this = |reason: &str| ImportError::NotThisFormat {
+            format: article_format,
+            reason: reason.to_owned(),
+        };
+        let db = Database::open(format, bytes)
+            .map_err(|_| not_this("it is not a readable SQLite database"))?;
+        if !is_this(&db) {
+            return Err(not_this(missing));
+        }
+        Ok(db)
+    }
+
+    /// How sure detection is that `bytes` are the database `is_this` knows.
+    pub fn confidence(bytes: &[u8], is_this: fn(&Database) -> bool) -> Confidence {
+        match Database::sniff(bytes) {
+            Some(db) if is_this(&db) => Confidence::Certain,
+            _ => Confidence::No,
+        }
+    }
+
+    /// Every row of `table`, each read by `read_row` into the report; a
+    /// row's error carries its label.
+    pub fn rows_report(
+        &self,
+        table: &str,
+        columns: &'static [&'static str],
+        read_row: impl Fn(&Row) -> Result<Entry, (String, String)>,
+    ) -> Result<ImportReport, ImportError> {
+        let mut report = ImportReport::default();
+        for (index, row) in self.rows(table, columns)?.iter().enumerate() {
+            report.push(read_row(row).map_err(|(label, message)| EntryError {
+                index,
+                label,
+                message,
+            }));
+        }
+        Ok(report)
     }
 
     /// Opens `bytes` for detection: `None` unless it is a readable SQLite

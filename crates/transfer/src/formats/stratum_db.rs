@@ -63,10 +63,7 @@ impl Importer for StratumDbImporter {
     }
 
     fn detect(&self, bytes: &[u8]) -> Confidence {
-        match Database::sniff(bytes) {
-            Some(db) if is_stratum(&db) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        Database::confidence(bytes, is_stratum)
     }
 
     fn import(
@@ -75,16 +72,13 @@ impl Importer for StratumDbImporter {
         _password: Option<&Password>,
     ) -> Result<ImportReport, ImportError> {
         check_len(bytes)?;
-        let db = Database::open(FORMAT, bytes).map_err(|_| ImportError::NotThisFormat {
-            format: "a Stratum database",
-            reason: "it is not a readable SQLite database".into(),
-        })?;
-        if !is_stratum(&db) {
-            return Err(ImportError::NotThisFormat {
-                format: "a Stratum database",
-                reason: "it has no authenticator table".into(),
-            });
-        }
+        let db = Database::open_as(
+            bytes,
+            FORMAT,
+            "a Stratum database",
+            is_stratum,
+            "it has no authenticator table",
+        )?;
         let rows = db.rows(TABLE, COLUMNS)?;
         let categories = if db.columns("category").is_some() {
             db.rows("category", CATEGORY_COLUMNS)?

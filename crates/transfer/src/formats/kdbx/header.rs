@@ -47,14 +47,21 @@ const KDF_ARGON2ID: [u8; 16] = [
 
 /// The key-derivation function a database asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kdf {
+pub enum Kdf {
     /// AES-KDF with this many rounds.
-    Aes { rounds: u64 },
+    Aes {
+        /// Rounds of AES.
+        rounds: u64,
+    },
     /// Argon2d (`id: false`) or Argon2id.
     Argon2 {
+        /// Argon2id rather than Argon2d.
         id: bool,
+        /// Memory, in bytes.
         memory_bytes: u64,
+        /// Passes (iterations).
         passes: u64,
+        /// Lanes (parallelism).
         lanes: u64,
     },
 }

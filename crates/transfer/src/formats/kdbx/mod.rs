@@ -56,6 +56,15 @@ use crate::password::Password;
 use crate::registry::{check_len, Confidence, Importer};
 
 pub use export::KdbxExporter;
+pub use header::Kdf;
+
+/// The key derivation a KeePass database asks for, read from its outer
+/// header as the importer reads it (duplicated or malformed fields are
+/// errors), without deriving anything: for callers that must bound the
+/// work before handing over a password (the fuzz targets).
+pub fn key_derivation(bytes: &[u8]) -> Result<Kdf, ImportError> {
+    header::parse(bytes).map(|outer| outer.kdf)
+}
 
 /// The format's name in messages ("this KeePass file is damaged").
 pub(crate) const FORMAT: &str = "KeePass";
