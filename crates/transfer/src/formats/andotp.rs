@@ -42,8 +42,9 @@ const NEW_HEADER_LEN: usize = 4 + SALT_LEN + GCM_NONCE_LEN;
 /// Starts of other binary files that must not be mistaken for an
 /// encrypted andOTP backup (which has no marker of its own): SQLite, zip,
 /// PNG, JPEG, GIF, WebP, PDF, Java serialisation (FreeOTP 2 backups),
-/// Stratum backups, gzip, 7-Zip, RAR, ELF and Tessera's own vault.
-const FOREIGN_MAGICS: &[&[u8]] = &[
+/// Stratum backups, gzip, 7-Zip, RAR, ELF and Tessera's own vault. Shared
+/// with the other marker-less encrypted format (Authenticator Plus).
+pub(crate) const FOREIGN_MAGICS: &[&[u8]] = &[
     b"SQLite format 3\0",
     b"PK\x03\x04",
     b"\x89PNG",
@@ -62,7 +63,7 @@ const FOREIGN_MAGICS: &[&[u8]] = &[
 ];
 
 /// Whether `bytes` start like some other known binary format.
-fn is_foreign(bytes: &[u8]) -> bool {
+pub(crate) fn is_foreign(bytes: &[u8]) -> bool {
     FOREIGN_MAGICS.iter().any(|magic| bytes.starts_with(magic))
 }
 

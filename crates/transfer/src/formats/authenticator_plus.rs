@@ -176,28 +176,10 @@ impl Importer for AuthenticatorPlusImporter {
     }
 }
 
-/// Starts of other binary files, which a random salt does not begin with
-/// in practice: SQLite, ZIP, KeePass, PNG, JPEG, GIF, WebP, PDF, 7-Zip,
-/// RAR, ELF, Java serialisation (FreeOTP 2), Stratum backups, gzip and
-/// Tessera's own vault.
-const FOREIGN_MAGICS: &[&[u8]] = &[
-    SQLITE_MAGIC,
-    b"PK",
-    b"\x03\xd9\xa2\x9a",
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"RIFF",
-    b"%PDF",
-    b"7z\xbc\xaf",
-    b"Rar!",
-    b"\x7fELF",
-    b"\xac\xed\x00\x05",
-    b"AUTHENTICATORPRO",
-    b"AuthenticatorPro",
-    b"\x1f\x8b",
-    b"tessera-vault",
-];
+/// Starts of other binary files a random salt does not begin with in
+/// practice, beyond andOTP's list (`andotp::FOREIGN_MAGICS`): any ZIP
+/// record, and KeePass.
+const MORE_FOREIGN_MAGICS: &[&[u8]] = &[b"PK", b"\x03\xd9\xa2\x9a"];
 
 /// Whether `bytes` could be an SQLCipher database in 1024-byte pages: a
 /// whole number of at least two pages, binary (a random salt and
@@ -206,7 +188,10 @@ const FOREIGN_MAGICS: &[&[u8]] = &[
 fn could_be_sqlcipher(bytes: &[u8]) -> bool {
     bytes.len() >= 2 * PAGE_LEN
         && bytes.len() % PAGE_LEN == 0
-        && !FOREIGN_MAGICS.iter().any(|magic| bytes.starts_with(magic))
+        && !super::andotp::is_foreign(bytes)
+        && !MORE_FOREIGN_MAGICS
+            .iter()
+            .any(|magic| bytes.starts_with(magic))
         && std::str::from_utf8(bytes).is_err()
 }
 
