@@ -20,10 +20,10 @@ NPM ?= npm
 # What building and running the app needs, and what the tests add to that.
 # (libclang-dev: nokhwa generates its V4L2 webcam bindings with it; screen
 # capture is pure Rust and needs no library)
-APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev \
+APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev libayatana-appindicator3-dev \
              libdbus-1-dev libclang-dev
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
-            xdotool xclip oathtool zbar-tools hyperfine syncthing keepassxc man-db appstream zsh fish
+            xdotool xclip oathtool zbar-tools hyperfine syncthing keepassxc man-db appstream zsh fish zenity desktop-file-utils
 
 .PHONY: help run test bench bindings package package-check cli install-cli deps-build deps-test ui ui-check rust-check
 
@@ -32,7 +32,7 @@ help:
 	@echo "make test     install test tools, run every check and test"
 	@echo "make bench    print benchmark tables (release build)"
 	@echo "make bindings regenerate ui/src/bindings.ts from the Rust types"
-	@echo "make package  build a .deb of the app and the CLI"
+	@echo "make package  build a .deb and an .rpm of the app and the CLI"
 	@echo "make package-check  build it, install it with apt, start it, remove it"
 	@echo "make cli      build the tessera CLI (static) and print where it is"
 	@echo "make install-cli  copy it to \$$PREFIX/bin (default ~/.local/bin)"
@@ -137,10 +137,13 @@ package: deps-build ui cli
 	$(PACKAGING)/tessera completions bash >$(PACKAGING)/completions/tessera.bash
 	$(PACKAGING)/tessera completions zsh >$(PACKAGING)/completions/_tessera
 	$(PACKAGING)/tessera completions fish >$(PACKAGING)/completions/tessera.fish
-	$(CARGO) tauri build --bundles deb
+	$(CARGO) tauri build --bundles deb,rpm
 
 # The .deb as a user meets it: metadata and files checked, installed with
 # apt (which pulls its dependencies), started on a private display until
-# its window shows, removed again. Needs root or sudo.
+# its window shows, removed again; the .rpm's metadata and files read with
+# rpm (Debian's `rpm` package). Needs root or sudo.
 package-check: package deps-test
+	$(call apt_install,rpm)
 	tests/deb-check.sh
+	tests/rpm-check.sh

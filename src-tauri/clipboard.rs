@@ -5,7 +5,8 @@
 //!
 //! One `arboard::Clipboard` lives as long as the app: on X11 the copying
 //! program must keep serving the selection, so dropping it would lose the
-//! code at once.
+//! code at once. The add screen's clipboard watch reads through it too
+//! ([`ClipboardGuard::peek`]), rather than opening a connection a second.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -94,11 +95,49 @@ impl ClipboardGuard {
         Ok(())
     }
 
+    /// What the clipboard holds now: an `otpauth://` or
+    /// `otpauth-migration://` link, or an image (within `limits`), for the
+    /// add screen to offer. Other text, and a clipboard that cannot be
+    /// read, hold nothing of interest.
+    pub fn peek(&self, limits: &tessera_scan::ImageLimits) -> Peek {
+        let mut inner = self.inner();
+        let Ok(board) = inner.board() else {
+            return Peek::Nothing;
+        };
+        match board.get_text().map(Zeroizing::new) {
+            Ok(text) => {
+                let trimmed = text.trim();
+                let lower = trimmed.get(..8).map(str::to_ascii_lowercase);
+                if lower.as_deref() == Some("otpauth:") || lower.as_deref() == Some("otpauth-") {
+                    Peek::Link(Zeroizing::new(trimmed.to_owned()))
+                } else {
+                    Peek::Nothing
+                }
+            }
+            // Text or an image, not both: only without text is an image
+            // asked for (the larger transfer).
+            Err(_) => match tessera_scan::clipboard_image_from(board, limits) {
+                Ok(image) => Peek::Image(image),
+                Err(_) => Peek::Nothing,
+            },
+        }
+    }
+
     /// Clears the clipboard now if it still holds the last copied code (on
     /// lock and on exit).
     pub fn clear_if_ours(&self) {
         self.inner().clear_if_unchanged();
     }
+}
+
+/// What [`ClipboardGuard::peek`] found.
+pub enum Peek {
+    /// An `otpauth://` or `otpauth-migration://` link (holds a secret).
+    Link(Zeroizing<String>),
+    /// An image, maybe of a QR code.
+    Image(image::DynamicImage),
+    /// Nothing to offer.
+    Nothing,
 }
 
 impl Default for ClipboardGuard {

@@ -1,8 +1,9 @@
-//! The native folder chooser, for the folders the app writes the vault to
-//! (automatic backups, the sync folder). The folder comes from the user's
-//! hand in a dialog drawn by this process, never from the page: a script
-//! that got into the page cannot send copies of the vault to a folder of
-//! its choosing, since it cannot answer this dialog.
+//! The native folder and file choosers, for where the app writes the vault
+//! (automatic backups, the sync folder) and its exports (a file to save).
+//! The place comes from the user's hand in a dialog drawn by this process,
+//! never from the page: a script that got into the page cannot send copies
+//! of the vault to a place of its choosing, since it cannot answer this
+//! dialog.
 //!
 //! One chooser at a time: a request while one is up gets no folder.
 //! Only Linux has it so far (GTK is already there under the webview);
@@ -60,9 +61,27 @@ pub fn choose<R: Runtime>(
     native::choose(app, &format!("{TITLE_PREFIX}{what}"), start)
 }
 
+/// Asks the user where to save a file, in a dialog over the main window
+/// titled `Tessera: {what}`, starting in `folder` with `name` suggested;
+/// replacing a file there is confirmed in the dialog. Waits: the path, or
+/// none if they cancelled. As [`choose`], from the blocking pool.
+pub fn save_as<R: Runtime>(
+    app: &AppHandle<R>,
+    what: &str,
+    folder: Option<PathBuf>,
+    name: &str,
+) -> CommandResult<Option<PathBuf>> {
+    let Some(_turn) = Turn::take() else {
+        return Ok(None);
+    };
+    let folder = folder.filter(|f| f.is_dir()).or_else(dirs::home_dir);
+    native::save_as(app, &format!("{TITLE_PREFIX}{what}"), folder, name)
+}
+
 #[cfg(target_os = "linux")]
 mod native {
-    //! GTK's file chooser in its folder mode, modal over the main window.
+    //! GTK's file chooser in its folder and save modes, modal over the main
+    //! window.
 
     use std::path::PathBuf;
     use std::sync::mpsc;
@@ -93,6 +112,65 @@ mod native {
         } else {
             None
         })
+    }
+
+    pub fn save_as<R: Runtime>(
+        app: &AppHandle<R>,
+        title: &str,
+        folder: Option<PathBuf>,
+        name: &str,
+    ) -> CommandResult<Option<PathBuf>> {
+        let (answer, answered) = mpsc::channel();
+        let handle = app.clone();
+        let title = title.to_owned();
+        let name = name.to_owned();
+        let shown = app.run_on_main_thread(move || {
+            let parent = handle
+                .get_webview_window("main")
+                .and_then(|window| window.gtk_window().ok());
+            let _ = answer.send(saved(parent.as_ref(), &title, folder.as_deref(), &name));
+        });
+        Ok(if shown.is_ok() {
+            answered.recv().ok().flatten()
+        } else {
+            None
+        })
+    }
+
+    /// The save chooser: a name typed (or a whole path) and Enter saves,
+    /// asking first before replacing a file; Escape cancels.
+    fn saved(
+        parent: Option<&gtk::ApplicationWindow>,
+        title: &str,
+        folder: Option<&std::path::Path>,
+        name: &str,
+    ) -> Option<PathBuf> {
+        let dialog = gtk::FileChooserDialog::with_buttons(
+            Some(title),
+            parent,
+            gtk::FileChooserAction::Save,
+            &[
+                ("_Cancel", gtk::ResponseType::Cancel),
+                ("_Save", gtk::ResponseType::Accept),
+            ],
+        );
+        dialog.set_modal(true);
+        dialog.set_destroy_with_parent(true);
+        dialog.set_position(gtk::WindowPosition::CenterOnParent);
+        dialog.set_create_folders(true);
+        dialog.set_local_only(true);
+        dialog.set_do_overwrite_confirmation(true);
+        dialog.set_default_response(gtk::ResponseType::Accept);
+        if let Some(folder) = folder.filter(|f| f.is_dir()) {
+            dialog.set_current_folder(folder);
+        }
+        dialog.set_current_name(name);
+        let response = dialog.run();
+        let path = (response == gtk::ResponseType::Accept)
+            .then(|| dialog.filename())
+            .flatten();
+        dialog.close();
+        path
     }
 
     /// Shows the chooser and waits (running GTK's loop) for an answer.
@@ -147,6 +225,18 @@ mod native {
         Err(CommandError::invalid(
             "on this system the app cannot show a folder chooser yet; the command line \
              (`tessera backup enable DIR`, `tessera sync enable DIR`) turns this on",
+        ))
+    }
+
+    pub fn save_as<R: Runtime>(
+        _app: &AppHandle<R>,
+        _title: &str,
+        _folder: Option<PathBuf>,
+        _name: &str,
+    ) -> CommandResult<Option<PathBuf>> {
+        Err(CommandError::invalid(
+            "on this system the app cannot show a file chooser yet; `tessera export` \
+             writes an export where you say",
         ))
     }
 }

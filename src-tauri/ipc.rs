@@ -89,7 +89,9 @@ macro_rules! commands {
     }};
 }
 
-use crate::commands::{accounts, backup, camera, recovery, scan, sync, transfer, vault};
+use crate::commands::{
+    accounts, backup, camera, desktop, quick_pick, recovery, scan, sync, transfer, vault,
+};
 use crate::views::*;
 use tessera_core::codes::AccountCode;
 use tessera_core::preferences::Preferences;
@@ -113,7 +115,11 @@ commands! {
     accounts::hotp_next(accounts::AccountRef) -> AccountCode;
     accounts::copy_code(accounts::AccountRef) -> Copied;
     accounts::account_qr(accounts::AccountRef) -> String;
-    scan::scan_screen() -> ScanResult;
+    scan::scan_screen(scan::ScanScreen) -> ScanResult;
+    scan::capture_screen(scan::ScanScreen) -> String;
+    scan::scan_region(scan::ScanRegion) -> ScanResult;
+    scan::clipboard_offer() -> Option<scan::ClipboardOffer>;
+    scan::take_clipboard(scan::TakeClipboard) -> ScanResult;
     scan::scan_clipboard() -> ScanResult;
     scan::scan_image(raw) -> ScanResult;
     scan::add_scanned(scan::AddScanned) -> Vec<Added>;
@@ -131,12 +137,23 @@ commands! {
     recovery::recovery_parse(recovery::CodesText) -> ParsedCodes;
     recovery::recovery_add(recovery::RecoveryAdd) -> RecoveryView;
     recovery::recovery_use(recovery::CodeRef) -> Used;
+    recovery::recovery_unuse(recovery::CodeRef) -> RecoveryView;
     recovery::recovery_remove(recovery::RecoveryRemove) -> ();
     recovery::recovery_reveal(recovery::EntryRef) -> Vec<String>;
     recovery::recovery_copy(recovery::CodeRef) -> Option<u32>;
     recovery::recovery_edit(recovery::RecoveryEdit) -> RecoveryView;
     settings::get_settings() -> Preferences;
     settings::set_settings(Preferences) -> Preferences;
+    desktop::get_desktop_settings() -> crate::desktop_settings::DesktopSettings;
+    desktop::set_desktop_settings(crate::desktop_settings::DesktopSettings) -> crate::desktop_settings::DesktopSettings;
+    desktop::get_autostart() -> bool;
+    theme::current_theme() -> crate::theme::Shade;
+    desktop::set_autostart(desktop::SetAutostart) -> bool;
+    quick_pick::shortcut_status() -> crate::global_shortcut::ShortcutStatus;
+    quick_pick::quick_pick_ready() -> quick_pick::QuickPickInfo;
+    quick_pick::quick_pick_close() -> ();
+    quick_pick::quick_pick_unlock() -> ();
+    quick_pick::quick_pick_type(accounts::AccountRef) -> ();
     backup::backup_status() -> BackupStatus;
     backup::enable_backups(backup::BackupKeep) -> BackupStatus;
     backup::set_backup_keep(backup::BackupKeep) -> BackupStatus;
@@ -164,6 +181,7 @@ fn answer_declarations() -> Vec<String> {
         tessera_core::inbox::FoundAccount::decl(),
         tessera_core::inbox::SeriesProgress::decl(),
         ScanResult::decl(),
+        scan::ClipboardOffer::decl(),
         CameraChoice::decl(),
         CameraUpdate::decl(),
         ImportOutcome::decl(),
@@ -182,7 +200,13 @@ fn answer_declarations() -> Vec<String> {
         DeviceView::decl(),
         MergeView::decl(),
         Preferences::decl(),
+        crate::theme::Shade::decl(),
         tessera_core::preferences::SortOrder::decl(),
+        crate::desktop_settings::DesktopSettings::decl(),
+        crate::desktop_settings::Theme::decl(),
+        crate::global_shortcut::ShortcutStatus::decl(),
+        crate::global_shortcut::ShortcutState::decl(),
+        quick_pick::QuickPickInfo::decl(),
         tessera_core::ErrorKind::decl(),
         crate::error::CommandError::decl(),
         accounts::ManualAccount::decl(),

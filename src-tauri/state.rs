@@ -71,6 +71,9 @@ pub struct Session {
     pub import_file: Option<Zeroizing<Vec<u8>>>,
     /// Why the last sync failed (in the background too), until one works.
     pub sync_problem: Option<String>,
+    /// The screen capture a region is picked from and what the clipboard
+    /// watch saw (either may show secrets).
+    pub scan: crate::commands::scan::ScanSession,
     /// Size and modification time of the file when last read or written.
     file_stamp: Option<FileStamp>,
     /// When the file was last looked at.
@@ -105,6 +108,7 @@ impl Session {
             inbox: Inbox::new(),
             import_file: None,
             sync_problem: None,
+            scan: Default::default(),
             file_stamp,
             last_check: Instant::now(),
         }

@@ -321,6 +321,9 @@ pub struct CodeSlot {
     /// Unix seconds when used.
     #[ts(type = "number | null")]
     pub used_at: Option<u64>,
+    /// Unix seconds when a newer set replaced it (it is history).
+    #[ts(type = "number | null")]
+    pub replaced_at: Option<u64>,
 }
 
 /// One account's or service's recovery codes.
@@ -343,11 +346,13 @@ pub struct RecoveryView {
     pub note: String,
     /// Codes still good.
     pub unused: usize,
-    /// Codes kept.
+    /// Codes of the current set (unused and used; not replaced ones).
     pub total: usize,
+    /// Codes of older sets a newer one replaced, kept as history.
+    pub replaced: usize,
     /// Warnings (few left, a replacement missing).
     pub warnings: Vec<String>,
-    /// Every code, masked.
+    /// Every code, masked: unused first, then used, then replaced.
     pub codes: Vec<CodeSlot>,
 }
 
@@ -364,18 +369,22 @@ impl RecoveryView {
             rotating: summary.rotating,
             note: summary.note,
             unused: summary.unused,
-            total: entry.codes.codes().len(),
+            total: entry.codes.current_count(),
+            replaced: summary.replaced,
             warnings: summary.warnings,
             codes: entry
                 .codes
-                .codes()
-                .iter()
-                .enumerate()
-                .map(|(index, c)| CodeSlot {
-                    index,
-                    shape: mask(c.code()),
-                    added_at: c.added_at,
-                    used_at: c.used_at,
+                .display_order()
+                .into_iter()
+                .map(|index| {
+                    let c = &entry.codes.codes()[index];
+                    CodeSlot {
+                        index,
+                        shape: mask(c.code()),
+                        added_at: c.added_at,
+                        used_at: c.used_at,
+                        replaced_at: c.replaced_at,
+                    }
                 })
                 .collect(),
         }
@@ -392,12 +401,26 @@ pub struct Used {
     pub replacement_expected: bool,
 }
 
-/// The codes a pasted block holds, masked.
+/// The codes a pasted block holds, and how they compare with the set they
+/// would join.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ParsedCodes {
     /// Each code's shape.
     pub shapes: Vec<String>,
+    /// The codes themselves, for the preview: the user just pasted them
+    /// into the page, so they tell the page nothing new. Masked once saved.
+    pub codes: Vec<String>,
+    /// Codes of the set they would join (not replaced ones).
+    pub current: usize,
+    /// Pasted codes already among those.
+    pub shared: usize,
+    /// Ask whether they replace that set or are more codes for it (they
+    /// share none with it).
+    pub ask_replace: bool,
+    /// That set's service gives a new code for each one used (new codes
+    /// are replacements, added).
+    pub rotating: bool,
 }
 
 /// Automatic backups on this computer, as Settings shows them.

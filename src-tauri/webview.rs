@@ -1,6 +1,7 @@
 //! WebKitGTK tuning for Tessera's one small, local page, which draws a list
 //! of codes and nothing more: no GPU compositing, no media, no caches for
-//! pages it will never revisit. Measured with `app::bench` (launch to the
+//! pages it will never revisit, and none of a browser's context menu
+//! (Back, Forward, Reload). Measured with `app::bench` (launch to the
 //! first code, PSS of the process tree). Linux only: elsewhere the system
 //! webview is left as it is.
 
@@ -83,12 +84,39 @@ const NO_RENDER_DEVICE: &str = "none";
 #[cfg(not(target_os = "linux"))]
 pub fn prepare_environment() {}
 
+/// The items of WebKit's menu a text field keeps: editing its text, and
+/// nothing that navigates, reloads or inspects the page.
+#[cfg(target_os = "linux")]
+fn editing_action(action: webkit2gtk::ContextMenuAction) -> bool {
+    use webkit2gtk::ContextMenuAction as A;
+    matches!(
+        action,
+        A::Cut | A::Copy | A::Paste | A::PasteAsPlainText | A::Delete | A::SelectAll
+    )
+}
+
 /// Turns off what the page never uses, once its webview exists.
 #[cfg(target_os = "linux")]
-pub fn tune(window: &tauri::WebviewWindow) {
+pub fn tune<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
     let _ = window.with_webview(|webview| {
         use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
         let view = webview.inner();
+        // WebKit's own menu offers Back, Forward and Reload, which would
+        // reload the whole app: only a text field's editing items are left,
+        // and elsewhere the page shows its own menu (account rows) or none.
+        view.connect_context_menu(|_, menu, _, hit| {
+            use webkit2gtk::{ContextMenuExt, ContextMenuItemExt, HitTestResultExt};
+            if !hit.context_is_editable() {
+                return true;
+            }
+            for item in menu.items() {
+                if !editing_action(item.stock_action()) {
+                    menu.remove(&item);
+                }
+            }
+            // Handled (no menu) when nothing is left.
+            menu.items().is_empty()
+        });
         if let Some(settings) = WebViewExt::settings(&view) {
             // No 3D, audio, video or camera in the page (webcam frames come
             // from Rust as images): each of these would start GStreamer or a
@@ -145,6 +173,23 @@ mod tests {
             .iter()
             .find(|(set, _)| *set == name)
             .map(|(_, value)| *value)
+    }
+
+    #[test]
+    fn a_text_field_keeps_only_editing_items_and_never_reload() {
+        use webkit2gtk::ContextMenuAction as A;
+        for kept in [A::Cut, A::Copy, A::Paste, A::SelectAll] {
+            assert!(editing_action(kept), "{kept:?}");
+        }
+        for dropped in [
+            A::Reload,
+            A::GoBack,
+            A::GoForward,
+            A::Stop,
+            A::InspectElement,
+        ] {
+            assert!(!editing_action(dropped), "{dropped:?}");
+        }
     }
 
     #[test]

@@ -93,7 +93,7 @@ conf() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.arg
 expected_version=$(conf version)
 app_id=$(conf identifier)
 [ "$version" = "$expected_version" ] || fail "version $version, tauri.conf.json says $expected_version"
-for dep in libwebkit2gtk-4.1-0 libgtk-3-0; do
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep"
 done
 [ -n "$(field Description)" ] || fail "no Description"

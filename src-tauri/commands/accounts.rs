@@ -14,7 +14,7 @@ use ts_rs::TS;
 
 use crate::confirm;
 use crate::error::{CommandError, CommandResult};
-use crate::state::{blocking, code_seconds, system_millis, system_seconds, Session};
+use crate::state::{blocking, code_seconds, system_millis, system_seconds, AppState, Session};
 use crate::views::{AccountList, AccountView, Added, Codes, Copied};
 
 /// Lists the accounts (re-reading the vault if the CLI changed it).
@@ -305,32 +305,41 @@ pub async fn hotp_next(
 #[tauri::command]
 pub async fn copy_code(app: AppHandle, request: AccountRef) -> CommandResult<Copied> {
     let id = parse_id(&request.id)?;
-    blocking(app, move |state| {
-        let (code, preferences) = state.with_session(|s| {
-            let account = s
-                .contents()
-                .account(&id)
-                .ok_or_else(|| CommandError::invalid("the account is no longer in the vault"))?;
-            let shown = code_of(account, code_seconds(&s.vault), s.hotp_codes.get(&id));
-            if let Some(error) = shown.error {
-                return Err(CommandError::invalid(error));
-            }
-            let code = shown
-                .code
-                .ok_or_else(|| CommandError::invalid("generate a code first"))?;
-            Ok((code, s.vault.preferences()))
-        })?;
-        state
-            .clipboard
-            .copy(&code, preferences.clipboard_clear_after())
-            .map_err(CommandError::invalid)?;
-        Ok(Copied {
-            code,
-            clears_in_seconds: (preferences.clipboard_clear_seconds > 0)
-                .then_some(preferences.clipboard_clear_seconds),
-        })
+    blocking(app, move |state| copy_now(state, &id)).await
+}
+
+/// Account `id`'s code at this moment (with the time offset), or for an
+/// HOTP account the one last generated: what Copy, the tray and auto-type
+/// hand out.
+pub(crate) fn current_code(s: &Session, id: &AccountId) -> CommandResult<String> {
+    let account = s
+        .contents()
+        .account(id)
+        .ok_or_else(|| CommandError::invalid("the account is no longer in the vault"))?;
+    let shown = code_of(account, code_seconds(&s.vault), s.hotp_codes.get(id));
+    if let Some(error) = shown.error {
+        return Err(CommandError::invalid(error));
+    }
+    shown
+        .code
+        .ok_or_else(|| CommandError::invalid("generate a code first"))
+}
+
+/// Puts account `id`'s code at this moment on the clipboard and schedules
+/// its clearing after the user's delay: the Copy button's way, which the
+/// tray's codes take too.
+pub(crate) fn copy_now(state: &AppState, id: &AccountId) -> CommandResult<Copied> {
+    let (code, preferences) =
+        state.with_session(|s| Ok((current_code(s, id)?, s.vault.preferences())))?;
+    state
+        .clipboard
+        .copy(&code, preferences.clipboard_clear_after())
+        .map_err(CommandError::invalid)?;
+    Ok(Copied {
+        code,
+        clears_in_seconds: (preferences.clipboard_clear_seconds > 0)
+            .then_some(preferences.clipboard_clear_seconds),
     })
-    .await
 }
 
 /// The account `id`.

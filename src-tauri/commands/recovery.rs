@@ -1,11 +1,13 @@
 //! Recovery codes, per account or for services without OTP: adding them by
-//! pasting what the service showed, marking one used (and saving the
-//! replacement a rotating service issues), copying, revealing, removing.
+//! pasting what the service showed (or replacing the set with a newly
+//! issued one), marking one used (and saving the replacement a rotating
+//! service issues, or undoing a mistaken mark), copying, revealing,
+//! removing.
 //! The rules are tessera-core's, shared with `tessera recovery`.
 //!
 //! Codes are secrets. Listings give the page counts, warnings and each
-//! code masked (its shape, `•••••-•••••`), never the code: a code reaches
-//! the page only through `recovery_reveal`, when the user asks to see
+//! code masked (its shape, `•••••-•••••`), never the code: a stored code
+//! reaches the page only through `recovery_reveal`, when the user asks to see
 //! them and confirms it in a native dialog (`crate::confirm`), and
 //! `recovery_copy` puts one on the clipboard from Rust. The page
 //! names a code by its place and its masked shape, so a list that changed
@@ -15,7 +17,7 @@ use serde::Deserialize;
 use tauri::AppHandle;
 use tessera_core::disclosure::Disclosure;
 use tessera_core::limits::{check_chars, clean_label, parse_id};
-use tessera_core::recovery::{entry_label, mask, parse_codes, CodesTarget};
+use tessera_core::recovery::{entry_label, mask, parse_codes, pasted_set, AddMode, CodesTarget};
 use tessera_otp::Zeroizing;
 use tessera_vault::{AccountId, Contents, RecoveryEntry};
 use ts_rs::TS;
@@ -49,15 +51,48 @@ pub async fn recovery_list(app: AppHandle) -> CommandResult<Vec<RecoveryView>> {
 pub struct CodesText {
     /// The text, as the service showed it.
     pub text: String,
+    /// Where they would go, to compare them with the set kept there.
+    #[serde(default)]
+    #[ts(optional)]
+    pub target: Option<RecoveryTarget>,
 }
 
-/// Splits a pasted block into codes; only their masked shapes come back.
+/// Splits a pasted block into codes for the preview (the page has the
+/// text already), and compares them with the set they would join.
 #[tauri::command]
-pub async fn recovery_parse(_app: AppHandle, request: CodesText) -> CommandResult<ParsedCodes> {
+pub async fn recovery_parse(app: AppHandle, request: CodesText) -> CommandResult<ParsedCodes> {
     let text = Zeroizing::new(request.text);
     let codes = parse_codes(&text)?;
-    Ok(ParsedCodes {
-        shapes: codes.iter().map(|c| mask(c)).collect(),
+    let target = request.target.map(codes_target).transpose()?;
+    blocking(app, move |state| {
+        let pasted = match &target {
+            Some(target) => Some(state.with_session(|s| {
+                s.refresh(true);
+                Ok(pasted_set(s.contents(), target, &codes))
+            })?),
+            None => None,
+        };
+        Ok(ParsedCodes {
+            shapes: codes.iter().map(|c| mask(c)).collect(),
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+            current: pasted.map_or(0, |p| p.current),
+            shared: pasted.map_or(0, |p| p.shared),
+            ask_replace: pasted.is_some_and(|p| p.ask_replace()),
+            rotating: pasted.is_some_and(|p| p.rotating),
+        })
+    })
+    .await
+}
+
+/// The core's name for where codes go.
+fn codes_target(target: RecoveryTarget) -> CommandResult<CodesTarget> {
+    Ok(match target {
+        RecoveryTarget::Entry { id } => CodesTarget::Entry(parse_id(&id)?),
+        RecoveryTarget::Account { id } => CodesTarget::Account(parse_id(&id)?),
+        RecoveryTarget::Service { issuer, name } => CodesTarget::NewService {
+            issuer: clean_label(&issuer, "service")?,
+            name,
+        },
     })
 }
 
@@ -97,6 +132,11 @@ pub struct RecoveryAdd {
     pub rotating: bool,
     /// A note replacing the set's.
     pub note: Option<String>,
+    /// The codes are a newly issued set replacing the kept one (which
+    /// stays as history, marked replaced), not more codes for it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub replace: Option<bool>,
 }
 
 /// Saves pasted recovery codes.
@@ -104,19 +144,16 @@ pub struct RecoveryAdd {
 pub async fn recovery_add(app: AppHandle, request: RecoveryAdd) -> CommandResult<RecoveryView> {
     let text = Zeroizing::new(request.text);
     let codes = parse_codes(&text)?;
-    let target = match request.target {
-        RecoveryTarget::Entry { id } => CodesTarget::Entry(parse_id(&id)?),
-        RecoveryTarget::Account { id } => CodesTarget::Account(parse_id(&id)?),
-        RecoveryTarget::Service { issuer, name } => CodesTarget::NewService {
-            issuer: clean_label(&issuer, "service")?,
-            name,
-        },
-    };
+    let target = codes_target(request.target)?;
     let (rotating, note) = (request.rotating, request.note);
+    let mode = match request.replace {
+        Some(true) => AddMode::Replace,
+        _ => AddMode::Add,
+    };
     blocking(app, move |state| {
         state.with_session(|s| {
             let saved = s.change(|vault| {
-                vault.add_recovery_codes(target, codes, rotating, note, system_seconds())
+                vault.save_recovery_codes(target, codes, mode, rotating, note, system_seconds())
             })?;
             view_of(s.contents(), &saved.entry_id)
         })
@@ -185,6 +222,20 @@ pub async fn recovery_use(app: AppHandle, request: CodeRef) -> CommandResult<Use
                 entry: view_of(s.contents(), &id)?,
                 replacement_expected: used.replacement_missing,
             })
+        })
+    })
+    .await
+}
+
+/// Undoes a mistaken mark of use: the code is unused again.
+#[tauri::command]
+pub async fn recovery_unuse(app: AppHandle, request: CodeRef) -> CommandResult<RecoveryView> {
+    let id = request.checked()?;
+    blocking(app, move |state| {
+        state.with_session(|s| {
+            let code = code_at(s.contents(), &id, request.index, &request.shape)?;
+            s.change(|vault| vault.undo_recovery_use(&id, &code, system_seconds()))?;
+            view_of(s.contents(), &id)
         })
     })
     .await

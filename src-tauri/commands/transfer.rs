@@ -2,8 +2,10 @@
 //! tessera-core's one registry of formats (the command line reads the
 //! same). An imported file's accounts join what scans found (the session's
 //! inbox), so the user picks them from the same list and they are taken in
-//! by the same rule as `tessera import`; an export is written by Rust into
-//! the user's documents, private to the user, never handed to the page.
+//! by the same rule as `tessera import`; an export is written by Rust where
+//! the user says in a native save dialog (`crate::folder_chooser`, starting
+//! in their documents; Google Authenticator pictures in a folder the user
+//! picks), private to the user, never handed to the page.
 //! An export in the clear (and the Google Authenticator QR codes, saved or
 //! shown) needs the user's yes in a native dialog first (`crate::confirm`).
 
@@ -23,10 +25,10 @@ use tessera_otp::Zeroizing;
 use tessera_transfer::{Password, PasswordUse};
 use ts_rs::TS;
 
-use crate::confirm;
 use crate::error::{CommandError, CommandResult};
 use crate::state::{blocking, system_seconds, AppState, Session};
 use crate::views::{ExportFormatView, Exported, GoogleExport, ImportOutcome, ScanResult};
+use crate::{confirm, folder_chooser};
 
 /// The largest file read for import (tessera-transfer's cap).
 pub const MAX_IMPORT_BYTES: usize = tessera_transfer::MAX_IMPORT_LEN as usize;
@@ -249,8 +251,19 @@ pub struct ExportFile {
     pub password: Option<String>,
 }
 
-/// Writes every account in a file format to a new file in the user's
-/// documents, readable by the user only.
+/// Writes an export as `path`, readable by the user only: a new file, or
+/// in place of the one there (the save dialog asked before replacing it).
+fn write_export(path: &std::path::Path, bytes: &[u8]) -> CommandResult<()> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(write_private_file(path, bytes)?);
+    }
+    tessera_core::local::replace_private(path, bytes)
+        .map_err(|e| CommandError::invalid(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Writes every account in a file format to a file the user picks in a
+/// native save dialog (starting in their documents, with a fresh name
+/// suggested), readable by the user only. Cancelling writes nothing.
 #[tauri::command]
 pub async fn export_file(app: AppHandle, request: ExportFile) -> CommandResult<Exported> {
     let format = export_format(&request.format).ok_or_else(|| {
@@ -284,9 +297,20 @@ pub async fn export_file(app: AppHandle, request: ExportFile) -> CommandResult<E
     blocking(app, move |state| {
         let contents = contents_to_export(&handle, state, plain)?;
         let now = system_seconds();
+        let folder = export_folder()?;
+        let suggested = free_name(&folder, "tessera-export", format.extension(), now);
+        let name = suggested
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(path) = folder_chooser::save_as(&handle, "Export", Some(folder), &name)? else {
+            return Err(CommandError {
+                kind: ErrorKind::Declined,
+                message: "no file was chosen: nothing was exported".to_owned(),
+            });
+        };
         let exported = export(format, &contents, password.as_ref(), now)?;
-        let path = free_name(&export_folder()?, "tessera-export", format.extension(), now);
-        write_private_file(&path, &exported.bytes)?;
+        write_export(&path, &exported.bytes)?;
         Ok(Exported {
             path: path.display().to_string(),
             accounts: exported.accounts,
@@ -307,7 +331,8 @@ pub struct ExportGoogle {
 
 /// A Google Authenticator migration series of every account it can hold:
 /// returned as images to show (they hold the secrets) or, with `save`,
-/// written as PNG files to a new private folder in the user's documents.
+/// written as PNG files to a new private folder inside the one the user
+/// picks in a folder chooser.
 #[tauri::command]
 pub async fn export_google(app: AppHandle, request: ExportGoogle) -> CommandResult<GoogleExport> {
     use base64::Engine;
@@ -327,7 +352,20 @@ pub async fn export_google(app: AppHandle, request: ExportGoogle) -> CommandResu
                 .map_err(|e| CommandError::invalid(e.to_string()))
         };
         if request.save {
-            let dir = free_name(&export_folder()?, "tessera-export", None, system_seconds());
+            // The pictures go in a new private folder inside the one the
+            // user picks (the documents folder offered first).
+            let Some(parent) = folder_chooser::choose(
+                &handle,
+                "choose where the QR pictures go",
+                Some(export_folder()?),
+            )?
+            else {
+                return Err(CommandError {
+                    kind: ErrorKind::Declined,
+                    message: "no folder was chosen: nothing was exported".to_owned(),
+                });
+            };
+            let dir = free_name(&parent, "tessera-export", None, system_seconds());
             create_private_dir(&dir)?;
             for batch in &series.batches {
                 let path = dir.join(format!(

@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::app::{answer_confirmation, text_of, wait_for_rows, DECLINE, EXPORT, SHORT, START};
+use crate::app_ui::{answer_save_dialog, SaveAnswer};
 use crate::transfer::{fresh_vault, summary};
 use crate::util::{app_binary, stdout_ok, TestVault};
 use crate::webdriver::{decode_base64, AppSession};
@@ -128,6 +129,7 @@ fn every_export_of_the_app_reads_back() {
     app.wait_for("[data-testid=export-password-again]", SHORT)
         .send_keys("export secret");
     app.wait_for("[data-testid=export]", SHORT).click();
+    answer_save_dialog(&app, SaveAnswer::Keep);
     let backup = written(&app, &home, "");
     assert!(backup.to_str().unwrap().ends_with(".tessera"));
     let password = source.dir.path().join("export-password");
@@ -179,6 +181,7 @@ fn every_export_of_the_app_reads_back() {
     assert_eq!(exports(), exports_before, "declined, yet written");
     app.wait_for("[data-testid=export]", SHORT).click();
     answer_confirmation(&app, EXPORT);
+    answer_save_dialog(&app, SaveAnswer::Keep);
     let pdf_path = written(&app, &home, backup.to_str().unwrap());
     assert!(pdf_path.to_str().unwrap().ends_with(".pdf"));
     let pdf = std::fs::read(&pdf_path).unwrap();
@@ -207,7 +210,11 @@ fn every_export_of_the_app_reads_back() {
     app.wait_for("[data-testid=export-save-images]", SHORT)
         .click();
     answer_confirmation(&app, EXPORT);
-    let folder = written(&app, &home, pdf_path.to_str().unwrap());
+    // Where they go is the user's choice, in a folder chooser.
+    let pictures = home.join("pictures");
+    std::fs::create_dir(&pictures).unwrap();
+    crate::app_sync::choose_folder(&app, &pictures);
+    let folder = written(&app, &pictures, pdf_path.to_str().unwrap());
     let done = text_of(&app, "[data-testid=export-done]");
     assert!(done.contains("Slow"), "the 60 s account is named: {done}");
     assert!(done.contains("2 QR codes of 12 accounts"), "{done}");

@@ -124,7 +124,7 @@ fn closes_soon(pid: u32, window: &str) -> bool {
 /// is empty. The page cannot see or answer this chooser, so only this can.
 /// As in `answer_confirmation`, the tests sharing the display take turns
 /// at the keyboard.
-fn choose_folder(app: &AppSession, folder: &Path) {
+pub(crate) fn choose_folder(app: &AppSession, folder: &Path) {
     let pid = app_pid(app);
     let chooser = app
         .wait_until(

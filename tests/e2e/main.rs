@@ -9,8 +9,15 @@
 
 mod adversarial;
 mod app;
+mod app_autotype;
+mod app_desktop;
 mod app_export;
+mod app_recovery;
+mod app_scan;
+mod app_settings;
 mod app_sync;
+mod app_tray;
+mod app_ui;
 mod backups;
 mod camera;
 mod cli_packaging;

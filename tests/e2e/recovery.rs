@@ -276,3 +276,115 @@ fn removing_the_account_keeps_its_recovery_codes() {
     );
     assert_eq!(listed(&vault, &[]).as_array().unwrap().len(), 0);
 }
+
+/// Issue 23: pasting a newly issued set added it to the old one ("18 of
+/// 32 unused", the dead codes still counted). A set sharing no code with
+/// the kept one is asked about (here, off a terminal, refused naming the
+/// two choices); `--replace` keeps the old codes as history, marked
+/// replaced, and counts only the new set; `--more` adds.
+#[test]
+fn regression_a_new_set_replaces_the_old_one_instead_of_adding_to_it() {
+    let vault = vault_with_github();
+    stdout_ok(
+        &vault.run_with_password(&[
+            "recovery",
+            "add",
+            "github",
+            "old1-aaaa",
+            "old2-bbbb",
+            "old3-cccc",
+        ]),
+        "the first set",
+    );
+    stdout_ok(
+        &vault.run_with_password(&["recovery", "use", "github", "old1-aaaa"]),
+        "use one",
+    );
+    let new_set = ["recovery", "add", "github", "new1-dddd", "new2-eeee"];
+    let err = stderr_failed(&vault.run_with_password(&new_set), "a set sharing no code");
+    assert!(err.contains("--replace") && err.contains("--more"), "{err}");
+    assert_eq!(listed(&vault, &[])[0]["unused"], 2, "nothing saved");
+
+    let mut replace = new_set.to_vec();
+    replace.push("--replace");
+    let out = stdout_ok(&vault.run_with_password(&replace), "replace");
+    assert!(out.contains("2 unused"), "{out}");
+    assert!(
+        out.contains("3 codes of the old set kept as history"),
+        "{out}"
+    );
+    let list = listed(&vault, &["--reveal"]);
+    assert_eq!(
+        (&list[0]["unused"], &list[0]["used"], &list[0]["replaced"]),
+        (&Value::from(2), &Value::from(0), &Value::from(3))
+    );
+    let codes = list[0]["codes"].as_array().unwrap();
+    assert!(codes[1]["replaced_at"].as_u64().is_some(), "{codes:?}");
+    assert!(codes[3]["replaced_at"].is_null(), "{codes:?}");
+    let text = stdout_ok(
+        &vault.run_with_password(&["recovery", "list", "--reveal"]),
+        "revealed list",
+    );
+    let new_at = text.find("new1-dddd").unwrap();
+    assert!(
+        new_at < text.find("old1-aaaa").unwrap(),
+        "the current set first: {text}"
+    );
+    assert!(text.contains("replaced "), "{text}");
+    let err = stderr_failed(
+        &vault.run_with_password(&["recovery", "use", "github", "old2-bbbb"]),
+        "a replaced code",
+    );
+    assert!(err.contains("replaced"), "{err}");
+    let text = stdout_ok(
+        &vault.run_with_password(&["recovery", "list"]),
+        "plain list",
+    );
+    assert!(text.contains("2 unused, 0 used, 3 replaced"), "{text}");
+
+    stdout_ok(
+        &vault.run_with_password(&["recovery", "add", "github", "--more", "new3-ffff"]),
+        "more codes of the same set",
+    );
+    assert_eq!(listed(&vault, &[])[0]["unused"], 3);
+}
+
+/// Issue 23: a mistaken "Mark used" could not be undone; and the unused
+/// codes come first in a listing.
+#[test]
+fn regression_a_mistaken_mark_used_is_undone_and_unused_codes_come_first() {
+    let vault = vault_with_github();
+    stdout_ok(
+        &vault.run_with_password(&["recovery", "add", "github", "aaaa-1111", "bbbb-2222"]),
+        "add",
+    );
+    stdout_ok(
+        &vault.run_with_password(&["recovery", "use", "github", "aaaa-1111"]),
+        "use",
+    );
+    let text = stdout_ok(
+        &vault.run_with_password(&["recovery", "list", "--reveal"]),
+        "revealed list",
+    );
+    let unused_at = text.find("bbbb-2222").unwrap();
+    assert!(
+        unused_at < text.find("aaaa-1111").unwrap(),
+        "unused first: {text}"
+    );
+    let out = stdout_ok(
+        &vault.run_with_password(&["recovery", "use", "github", "AAAA1111", "--undo"]),
+        "undo",
+    );
+    assert!(
+        out.contains("unused again") && out.contains("2 unused"),
+        "{out}"
+    );
+    let list = listed(&vault, &[]);
+    assert_eq!(list[0]["unused"], 2);
+    assert_eq!(list[0]["codes"][0]["used"], false);
+    let err = stderr_failed(
+        &vault.run_with_password(&["recovery", "use", "github", "aaaa-1111", "--undo"]),
+        "undo an unused code",
+    );
+    assert!(err.contains("not marked used"), "{err}");
+}

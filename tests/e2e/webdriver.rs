@@ -293,6 +293,23 @@ impl AppSession {
         self.command("DELETE", "/actions", None);
     }
 
+    /// Presses `key` with `modifier` held (WebDriver key codes, e.g.
+    /// `"\u{E00A}"` Alt and `"\u{E012}"` Left for Alt+Left).
+    pub fn press_chord(&self, modifier: &str, key: &str) {
+        let actions = json!([
+            {"type": "keyDown", "value": modifier},
+            {"type": "keyDown", "value": key},
+            {"type": "keyUp", "value": key},
+            {"type": "keyUp", "value": modifier},
+        ]);
+        self.command(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+        self.command("DELETE", "/actions", None);
+    }
+
     /// A PNG of the window's contents, as WebDriver takes it.
     pub fn screenshot_png(&self) -> Vec<u8> {
         // WebKitGTK without compositing (as the app runs) takes a snapshot
@@ -315,6 +332,12 @@ impl AppSession {
     /// Moves the window's top-left corner to (x, y) on the screen.
     pub fn set_window_position(&self, x: i32, y: i32) {
         self.command("POST", "/window/rect", Some(json!({"x": x, "y": y})));
+    }
+
+    /// Sends the following commands to the window `handle` (one of
+    /// [`AppSession::window_handles`]).
+    pub fn switch_to_window(&self, handle: &str) {
+        self.command("POST", "/window", Some(json!({ "handle": handle })));
     }
 
     /// Resizes the window (outer size, in CSS pixels).

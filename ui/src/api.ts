@@ -12,6 +12,7 @@ import type {
   CodeSlot,
   CommandError,
   Commands,
+  DesktopSettings,
   ErrorKind,
   ExportFormatView,
   ManualAccount,
@@ -31,6 +32,7 @@ export type {
   CodeSlot,
   Codes,
   Copied,
+  DesktopSettings,
   DeviceView,
   ErrorKind,
   Exported,
@@ -41,10 +43,13 @@ export type {
   MergeView,
   OtpKind,
   RecoveryTarget,
+  QuickPickInfo,
   Restored,
   ScanResult,
+  ShortcutStatus,
   SortOrder,
   SyncView,
+  Theme,
   VaultStatus,
 } from "./bindings";
 
@@ -141,9 +146,38 @@ export function addAccountUri(uri: string, force: boolean) {
 /** The largest image sent for scanning (src-tauri/commands/scan.rs). */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
-/** Rust captures the screens and reads the QR codes on them. */
-export function scanScreen() {
-  return call("scan_screen");
+/**
+ * Rust hides the window, waits `delaySeconds`, captures the screens and
+ * reads the QR codes on them, then shows the window again.
+ */
+export function scanScreen(delaySeconds = 0) {
+  return call("scan_screen", { delaySeconds });
+}
+
+/**
+ * Rust captures the screens as scanScreen does and keeps the capture;
+ * answers a scaled-down picture of it (a data: URL) to pick a region on.
+ */
+export function captureScreen(delaySeconds = 0) {
+  return call("capture_screen", { delaySeconds });
+}
+
+/** Rust reads the QR codes in a region (fractions 0–1) of the last capture. */
+export function scanRegion(region: { x: number; y: number; width: number; height: number }) {
+  return call("scan_region", region);
+}
+
+/**
+ * The accounts an otpauth:// link or QR image on the clipboard holds, by
+ * name only (the add screen asks every second); null when none.
+ */
+export function clipboardOffer() {
+  return call("clipboard_offer");
+}
+
+/** Puts the accounts of a clipboard offer the user accepted among the found ones. */
+export function takeClipboard(id: number) {
+  return call("take_clipboard", { id });
 }
 
 /** Rust reads the QR codes in the clipboard's image. */
@@ -255,9 +289,12 @@ export function recoveryList(): Promise<RecoveryEntry[]> {
   return call("recovery_list");
 }
 
-/** Splits a pasted block into codes; only their masked shapes come back. */
-export function recoveryParse(text: string) {
-  return call("recovery_parse", { text });
+/**
+ * Splits a pasted block into codes for the preview (the page has the text
+ * already) and, given where they go, compares them with the set kept there.
+ */
+export function recoveryParse(text: string, target: RecoveryTarget | null = null) {
+  return call("recovery_parse", target === null ? { text } : { text, target });
 }
 
 export function recoveryAdd(
@@ -265,8 +302,9 @@ export function recoveryAdd(
   text: string,
   rotating: boolean,
   note: string | null,
+  replace = false,
 ): Promise<RecoveryEntry> {
-  return call("recovery_add", { target, text, rotating, note });
+  return call("recovery_add", { target, text, rotating, note, replace });
 }
 
 export function recoveryUse(id: string, slot: CodeSlot) {
@@ -274,6 +312,11 @@ export function recoveryUse(id: string, slot: CodeSlot) {
 }
 
 /** Removes one code (a slot given) or every code of the entry. */
+/** Undoes a mistaken mark of use: the code is unused again. */
+export function recoveryUnuse(id: string, slot: CodeSlot): Promise<RecoveryEntry> {
+  return call("recovery_unuse", { id, index: slot.index, shape: slot.shape });
+}
+
 export function recoveryRemove(id: string, slot: CodeSlot | null) {
   return call("recovery_remove", { id, index: slot?.index ?? null, shape: slot?.shape ?? null });
 }
@@ -308,8 +351,57 @@ export function getSettings(): Promise<Settings> {
   return call("get_settings");
 }
 
+/** Whether the global quick-pick shortcut is held, and why not. */
+export function shortcutStatus() {
+  return call("shortcut_status");
+}
+
+/** The quick-pick page is ready: Rust shows its window; says whether typing can work. */
+export function quickPickReady() {
+  return call("quick_pick_ready");
+}
+
+/** Hides the quick-pick window. */
+export function quickPickClose() {
+  return call("quick_pick_close");
+}
+
+/** Hides the quick pick and brings the main window forward to unlock. */
+export function quickPickUnlock() {
+  return call("quick_pick_unlock");
+}
+
+/** Rust types the account's current code into the window the user was in. */
+export function quickPickType(id: string) {
+  return call("quick_pick_type", { id });
+}
+
 export function setSettings(settings: Settings): Promise<Settings> {
   return call("set_settings", settings);
+}
+
+/** This computer's desktop settings (theme, tray, shortcut); readable while locked. */
+export function getDesktopSettings(): Promise<DesktopSettings> {
+  return call("get_desktop_settings");
+}
+
+export function setDesktopSettings(settings: DesktopSettings): Promise<DesktopSettings> {
+  return call("set_desktop_settings", settings);
+}
+
+/** Light or dark, from the choice in Settings and the desktop's preference; asked while locked too. */
+export function currentTheme(): Promise<"light" | "dark"> {
+  return call("current_theme");
+}
+
+/** Whether Tessera starts at login (its XDG autostart entry is there). */
+export function getAutostart(): Promise<boolean> {
+  return call("get_autostart");
+}
+
+/** Writes or removes the autostart entry; resolves to whether it is there now. */
+export function setAutostart(enabled: boolean): Promise<boolean> {
+  return call("set_autostart", { enabled });
 }
 
 /** Whether automatic backups are on, where, and when the last was written. */

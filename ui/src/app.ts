@@ -13,7 +13,10 @@ import { recoveryListScreen } from "./views/recovery";
 import type { App as AppApi, LockReason, Screen, SettingsSection } from "./views/screen";
 import { settingsScreen } from "./views/settings";
 import { setupScreen } from "./views/setup";
+import { asksForShortcuts, shortcutsScreen } from "./views/shortcuts";
 import { problemScreen, unlockScreen } from "./views/unlock";
+import { closePopupMenus, Tooltips } from "./views/widgets";
+import { loadTheme } from "./theme";
 
 /** Activity is reported to Rust at most this often (the idle lock is in minutes). */
 const ACTIVITY_REPORT_MS = 5000;
@@ -34,6 +37,8 @@ export class App implements AppApi {
   private lastReport = 0;
   /** Whether the vault is open in this window. */
   private open = false;
+  /** The page's tooltips, which go with the screen they belong to. */
+  private readonly tooltips = new Tooltips();
 
   constructor(root: HTMLElement) {
     this.main = el("div", { class: "screen-host" });
@@ -45,6 +50,8 @@ export class App implements AppApi {
       .then((info) => footer.replaceChildren(`${info.name} ${info.version}`))
       .catch(() => footer.replaceChildren("Tessera"));
     this.listen();
+    // Light or dark before any vault opens: the unlock screen too.
+    void loadTheme();
   }
 
   /** Picks the first screen from the vault's status. */
@@ -71,6 +78,9 @@ export class App implements AppApi {
 
   /** Shows a screen, focusing its main control. */
   show(screen: Screen): void {
+    // A menu or tooltip of the screen left goes with it.
+    closePopupMenus();
+    this.tooltips.hide();
     this.screen = screen;
     this.main.replaceChildren(screen.root);
     if (this.lastCodes && screen.tick) {
@@ -215,8 +225,59 @@ export class App implements AppApi {
     this.tickGeneration += 1;
   }
 
+  /**
+   * F1 (or ? outside a text field) opens the shortcuts page; Escape and
+   * Alt+Left go back wherever the screen has a Back button. True if used.
+   * An open dialog keeps its own Escape.
+   */
+  private navigationKey(event: KeyboardEvent, typing: boolean): boolean {
+    if (document.querySelector("dialog[open]") !== null) {
+      return false;
+    }
+    if (asksForShortcuts(event, typing)) {
+      if (this.screen?.root.dataset.testid !== "shortcuts") {
+        this.showShortcuts();
+      }
+      return true;
+    }
+    const plain = !event.ctrlKey && !event.altKey && !event.metaKey && !event.shiftKey;
+    const back = (event.key === "Escape" && plain) || (event.key === "ArrowLeft" && event.altKey && !event.ctrlKey && !event.metaKey);
+    if (!back) {
+      return false;
+    }
+    const button = this.main.querySelector<HTMLButtonElement>("[data-testid=back]");
+    if (button === null || button.disabled || button.closest("[hidden]") !== null) {
+      return false;
+    }
+    button.click();
+    return true;
+  }
+
+  /** The shortcuts page, whose Back returns to the screen it covers. */
+  private showShortcuts(): void {
+    const previous = this.screen;
+    this.show(
+      shortcutsScreen(() => {
+        if (previous === null) {
+          return;
+        }
+        this.show(previous);
+        previous.accountsChanged?.();
+      }),
+    );
+  }
+
   /** Global keys and activity tracking. */
   private listen(): void {
+    // WebKit's own menu (Back, Forward, Reload) is a browser's: account
+    // rows show the app's (account-row.ts), text fields keep their editing
+    // menu (src-tauri/webview.rs strips it to that), elsewhere none.
+    window.addEventListener("contextmenu", (event) => {
+      const target = event.target;
+      if (!(target instanceof Element) || target.closest("input, textarea, [contenteditable]") === null) {
+        event.preventDefault();
+      }
+    });
     // The idle auto-lock lives in Rust (it must work even if this page's
     // timers sleep); the page only reports that the user is there.
     const active = (): void => {
@@ -239,6 +300,10 @@ export class App implements AppApi {
       }
       const target = event.target as HTMLElement | null;
       const typing = target !== null && target.closest("input, textarea, select, [contenteditable]") !== null;
+      if (!event.defaultPrevented && this.navigationKey(event, typing)) {
+        event.preventDefault();
+        return;
+      }
       if (!typing && !event.defaultPrevented && this.screen?.key?.(event)) {
         event.preventDefault();
       }

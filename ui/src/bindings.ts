@@ -218,6 +218,20 @@ notes: Array<string>,
  * Services without an account whose recovery codes come along.
  */
 recoveryServices: number, };
+export type ClipboardOffer = { 
+/**
+ * Names this offer, for taking it (the same while the clipboard holds
+ * the same thing).
+ */
+id: number, 
+/**
+ * What the clipboard holds: `link` or `image`.
+ */
+source: string, 
+/**
+ * The accounts, as "Issuer (name)".
+ */
+accounts: Array<string>, };
 export type CameraChoice = { 
 /**
  * The number to start it with.
@@ -348,7 +362,11 @@ addedAt: number,
 /**
  * Unix seconds when used.
  */
-usedAt: number | null, };
+usedAt: number | null, 
+/**
+ * Unix seconds when a newer set replaced it (it is history).
+ */
+replacedAt: number | null, };
 export type RecoveryView = { 
 /**
  * The set's entry id.
@@ -383,15 +401,19 @@ note: string,
  */
 unused: number, 
 /**
- * Codes kept.
+ * Codes of the current set (unused and used; not replaced ones).
  */
 total: number, 
+/**
+ * Codes of older sets a newer one replaced, kept as history.
+ */
+replaced: number, 
 /**
  * Warnings (few left, a replacement missing).
  */
 warnings: Array<string>, 
 /**
- * Every code, masked.
+ * Every code, masked: unused first, then used, then replaced.
  */
 codes: Array<CodeSlot>, };
 export type Used = { 
@@ -407,7 +429,30 @@ export type ParsedCodes = {
 /**
  * Each code's shape.
  */
-shapes: Array<string>, };
+shapes: Array<string>, 
+/**
+ * The codes themselves, for the preview: the user just pasted them
+ * into the page, so they tell the page nothing new. Masked once saved.
+ */
+codes: Array<string>, 
+/**
+ * Codes of the set they would join (not replaced ones).
+ */
+current: number, 
+/**
+ * Pasted codes already among those.
+ */
+shared: number, 
+/**
+ * Ask whether they replace that set or are more codes for it (they
+ * share none with it).
+ */
+askReplace: boolean, 
+/**
+ * That set's service gives a new code for each one used (new codes
+ * are replacements, added).
+ */
+rotating: boolean, };
 export type BackupStatus = { 
 /**
  * Whether a backup follows every change.
@@ -581,7 +626,38 @@ sortOrder: SortOrder,
  * never. Missing from older pages' requests: then never.
  */
 backupReminderDismissedAt: number, };
+export type Shade = "light" | "dark";
 export type SortOrder = "issuer" | "name" | "recent" | "manual";
+export type DesktopSettings = { 
+/**
+ * Light, dark, or the desktop's choice.
+ */
+theme: Theme, 
+/**
+ * Closing the window leaves Tessera in the tray instead of quitting.
+ */
+closeToTray: boolean, 
+/**
+ * The global shortcut that opens the quick-pick window ("Ctrl+Alt+K");
+ * none: no shortcut.
+ */
+quickPickShortcut: string | null, };
+export type Theme = "System" | "Light" | "Dark";
+export type ShortcutStatus = { 
+/**
+ * Off, active, failed or unsupported.
+ */
+state: ShortcutState, 
+/**
+ * One line for Settings.
+ */
+message: string, };
+export type ShortcutState = "off" | "active" | "failed" | "unsupported";
+export type QuickPickInfo = { 
+/**
+ * Why Shift+Enter cannot type now; none: it types.
+ */
+typingProblem: string | null, };
 export type ErrorKind = "notFound" | "ambiguous" | "duplicate" | "invalid" | "wrongPassword" | "passwordRequired" | "busy" | "keyring" | "badFile" | "io" | "locked" | "declined" | "rolledBack";
 export type CommandError = { 
 /**
@@ -733,6 +809,34 @@ export type AccountRef = {
  * The account's id.
  */
 id: string, };
+export type ScanScreen = { 
+/**
+ * Seconds to wait, with the window hidden, before capturing (to open
+ * a menu or scroll to the code); at most [`MAX_DELAY_SECONDS`].
+ */
+delaySeconds: number, };
+export type ScanRegion = { 
+/**
+ * The left edge.
+ */
+x: number, 
+/**
+ * The top edge.
+ */
+y: number, 
+/**
+ * The width.
+ */
+width: number, 
+/**
+ * The height.
+ */
+height: number, };
+export type TakeClipboard = { 
+/**
+ * The offer's id.
+ */
+id: number, };
 export type AddScanned = { 
 /**
  * Their indexes in the found list.
@@ -770,7 +874,11 @@ export type CodesText = {
 /**
  * The text, as the service showed it.
  */
-text: string, };
+text: string, 
+/**
+ * Where they would go, to compare them with the set kept there.
+ */
+target?: RecoveryTarget, };
 export type RecoveryAdd = { 
 /**
  * Where they go.
@@ -787,7 +895,12 @@ rotating: boolean,
 /**
  * A note replacing the set's.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * The codes are a newly issued set replacing the kept one (which
+ * stays as history, marked replaced), not more codes for it.
+ */
+replace?: boolean, };
 export type CodeRef = { 
 /**
  * The set's id.
@@ -832,6 +945,11 @@ rotating: boolean | null,
  * Its note.
  */
 note: string | null, };
+export type SetAutostart = { 
+/**
+ * Write the autostart entry (true) or remove it (false).
+ */
+enabled: boolean, };
 export type BackupKeep = { 
 /**
  * 1 to the core's `MAX_KEEP`.
@@ -881,7 +999,11 @@ export interface Commands {
   hotp_next: { request: AccountRef; answer: AccountCode };
   copy_code: { request: AccountRef; answer: Copied };
   account_qr: { request: AccountRef; answer: string };
-  scan_screen: { request: null; answer: ScanResult };
+  scan_screen: { request: ScanScreen; answer: ScanResult };
+  capture_screen: { request: ScanScreen; answer: string };
+  scan_region: { request: ScanRegion; answer: ScanResult };
+  clipboard_offer: { request: null; answer: ClipboardOffer | null };
+  take_clipboard: { request: TakeClipboard; answer: ScanResult };
   scan_clipboard: { request: null; answer: ScanResult };
   scan_image: { request: Uint8Array; answer: ScanResult };
   add_scanned: { request: AddScanned; answer: Array<Added> };
@@ -899,12 +1021,23 @@ export interface Commands {
   recovery_parse: { request: CodesText; answer: ParsedCodes };
   recovery_add: { request: RecoveryAdd; answer: RecoveryView };
   recovery_use: { request: CodeRef; answer: Used };
+  recovery_unuse: { request: CodeRef; answer: RecoveryView };
   recovery_remove: { request: RecoveryRemove; answer: null };
   recovery_reveal: { request: EntryRef; answer: Array<string> };
   recovery_copy: { request: CodeRef; answer: number | null };
   recovery_edit: { request: RecoveryEdit; answer: RecoveryView };
   get_settings: { request: null; answer: Preferences };
   set_settings: { request: Preferences; answer: Preferences };
+  get_desktop_settings: { request: null; answer: DesktopSettings };
+  set_desktop_settings: { request: DesktopSettings; answer: DesktopSettings };
+  get_autostart: { request: null; answer: boolean };
+  current_theme: { request: null; answer: Shade };
+  set_autostart: { request: SetAutostart; answer: boolean };
+  shortcut_status: { request: null; answer: ShortcutStatus };
+  quick_pick_ready: { request: null; answer: QuickPickInfo };
+  quick_pick_close: { request: null; answer: null };
+  quick_pick_unlock: { request: null; answer: null };
+  quick_pick_type: { request: AccountRef; answer: null };
   backup_status: { request: null; answer: BackupStatus };
   enable_backups: { request: BackupKeep; answer: BackupStatus };
   set_backup_keep: { request: BackupKeep; answer: BackupStatus };

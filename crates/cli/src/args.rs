@@ -327,7 +327,7 @@ pub enum RecoveryCommand {
     Add(RecoveryAddArgs),
     /// List stored recovery codes, masked unless --reveal is given.
     List(RecoveryListArgs),
-    /// Mark a recovery code used (after using it at the service).
+    /// Mark a recovery code used (after using it at the service), or undo a mistaken mark (--undo).
     Use(RecoveryUseArgs),
     /// Remove one recovery code, or every code kept for a service.
     Remove(RecoveryRemoveArgs),
@@ -366,6 +366,17 @@ pub struct RecoveryAddArgs {
     #[arg(long, value_name = "NAME", requires = "new_service")]
     pub name: Option<String>,
 
+    /// The codes are a newly issued set replacing the kept one: the old codes stay as history,
+    /// marked replaced (neither unused nor offered). Asked on a terminal when the codes share
+    /// none with the kept ones.
+    #[arg(long, conflicts_with = "more")]
+    pub replace: bool,
+
+    /// The codes are more codes of the kept set: add them to it (the question a set sharing no
+    /// code with the kept one otherwise asks).
+    #[arg(long)]
+    pub more: bool,
+
     /// Save without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -382,7 +393,8 @@ pub struct RecoveryListArgs {
     #[arg(long)]
     pub reveal: bool,
 
-    /// Print JSON: per service id, issuer, name, unused, used, and codes ({code (with --reveal), used, used_at}).
+    /// Print JSON: per service id, issuer, name, unused, used, replaced, and codes in the order
+    /// stored ({code (with --reveal), used, used_at, replaced_at}).
     #[arg(long)]
     pub json: bool,
 }
@@ -403,6 +415,10 @@ pub struct RecoveryUseArgs {
     /// input (after CODE's, when both are `-`).
     #[arg(long, value_name = "NEW")]
     pub replacement: Option<String>,
+
+    /// Undo a mistaken mark: CODE is unused again.
+    #[arg(long, conflicts_with = "replacement")]
+    pub undo: bool,
 }
 
 /// `tessera recovery remove`'s raw arguments.

@@ -1,6 +1,8 @@
 //! `tessera recovery`: keeping the one-time recovery codes services hand
 //! out, knowing which are spent, and asking for the replacement where a
-//! service issues one. Codes are secrets: listings show them masked (the
+//! service issues one; a newly issued set replaces the kept one, which
+//! stays as history, and a mistaken mark of use can be undone. Codes are
+//! secrets: listings show them masked (the
 //! core's one rule) unless `--reveal` is given, every code can come from
 //! standard input instead of the command line, and nothing here logs them.
 
@@ -11,7 +13,8 @@ use anyhow::{bail, Context};
 use serde::Serialize;
 use tessera_core::disclosure::Disclosure;
 use tessera_core::recovery::{
-    entry_label, mask, parse_codes, resolve, resolve_entry, summary, CodesTarget,
+    entry_label, mask, parse_codes, pasted_set, resolve, resolve_entry, summary, AddMode,
+    CodesTarget,
 };
 use tessera_otp::{RecoveryWarning, Zeroizing};
 use tessera_transfer::paper::utc_date;
@@ -34,6 +37,8 @@ pub struct AddRequest {
     rotating: bool,
     note: Option<String>,
     new_service: Option<String>,
+    /// `--replace` or `--more`, when given.
+    mode: Option<AddMode>,
     yes: bool,
 }
 
@@ -65,6 +70,11 @@ impl AddRequest {
             new_service: args
                 .new_service
                 .then(|| args.name.clone().unwrap_or_default()),
+            mode: match (args.replace, args.more) {
+                (true, _) => Some(AddMode::Replace),
+                (false, true) => Some(AddMode::Add),
+                (false, false) => None,
+            },
             yes: args.yes,
         })
     }
@@ -154,9 +164,38 @@ pub fn add(
             request.query
         ),
     };
+    let pasted = pasted_set(vault.contents(), &target, &request.codes);
+    let mode = match request.mode {
+        Some(mode) => mode,
+        None if !pasted.ask_replace() => AddMode::Add,
+        None => {
+            let kept = plural(pasted.current, "code");
+            // Only a terminal whose input the codes did not use up can be asked.
+            if !std::io::stdin().is_terminal() || request.pasted {
+                bail!(
+                    "these codes share none with the {kept} kept: add --replace if the service issued them \
+                     as a new set (the old ones are kept as history, marked replaced), or --more to add them"
+                );
+            }
+            if confirm(
+                &format!("These codes share none with the {kept} kept. Are they a new set replacing them?"),
+                true,
+            )? {
+                AddMode::Replace
+            } else {
+                AddMode::Add
+            }
+        }
+    };
     let count = request.codes.len();
-    let saved =
-        vault.add_recovery_codes(target, request.codes, request.rotating, request.note, now)?;
+    let saved = vault.save_recovery_codes(
+        target,
+        request.codes,
+        mode,
+        request.rotating,
+        request.note,
+        now,
+    )?;
     writeln!(
         out,
         "saved {} for {}; {} unused",
@@ -164,6 +203,13 @@ pub fn add(
         saved.label,
         saved.unused
     )?;
+    if saved.replaced > 0 {
+        writeln!(
+            out,
+            "{} of the old set kept as history, marked replaced",
+            plural(saved.replaced, "code")
+        )?;
+    }
     print_warnings(&saved.label, &saved.warnings);
     Ok(())
 }
@@ -181,6 +227,8 @@ struct ListedCode {
     code: Option<String>,
     used: bool,
     used_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced_at: Option<u64>,
 }
 
 /// One set of codes as `recovery list --json` prints it.
@@ -193,6 +241,7 @@ struct ListedEntry {
     note: String,
     unused: usize,
     used: usize,
+    replaced: usize,
     warnings: Vec<String>,
     codes: Vec<ListedCode>,
 }
@@ -233,15 +282,18 @@ pub fn list(
                 note: summary.note,
                 unused: summary.unused,
                 used: summary.used,
+                replaced: summary.replaced,
                 warnings: summary.warnings,
+                // Stored order, as scripts index it; the text lists unused first.
                 codes: entry
                     .codes
                     .codes()
                     .iter()
                     .map(|c| ListedCode {
                         code: args.reveal.then(|| c.code().to_owned()),
-                        used: !c.is_unused(),
+                        used: c.is_used(),
                         used_at: c.used_at,
+                        replaced_at: c.replaced_at,
                     })
                     .collect(),
             }
@@ -261,9 +313,14 @@ pub fn list(
     }
     for (entry, shown) in entries.iter().zip(&listed) {
         let rotating = if shown.rotating { ", rotating" } else { "" };
+        let replaced = if shown.replaced > 0 {
+            format!(", {} replaced", shown.replaced)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{} [{}]: {} unused, {} used{rotating}",
+            "{} [{}]: {} unused, {} used{replaced}{rotating}",
             entry_label(contents, entry),
             shown.id,
             shown.unused,
@@ -275,19 +332,31 @@ pub fn list(
         for warning in &shown.warnings {
             writeln!(out, "  warning: {warning}")?;
         }
-        for code in entry.codes.codes() {
+        for code in in_order(entry) {
             let text = if args.reveal {
                 code.code().to_owned()
             } else {
                 mask(code.code())
             };
-            match code.used_at {
-                Some(at) => writeln!(out, "  used {}  {text}", utc_date(at))?,
-                None => writeln!(out, "  unused           {text}")?,
+            match (code.replaced_at, code.used_at) {
+                (Some(at), _) => writeln!(out, "  replaced {}  {text}", utc_date(at))?,
+                (None, Some(at)) => writeln!(out, "  used {}  {text}", utc_date(at))?,
+                (None, None) => writeln!(out, "  unused           {text}")?,
             }
         }
     }
     Ok(())
+}
+
+/// A set's codes in the order lists show them: unused first, then used,
+/// then replaced (the core's one order, which the app shows too).
+fn in_order(entry: &RecoveryEntry) -> impl Iterator<Item = &tessera_otp::RecoveryCode> {
+    let codes = entry.codes.codes();
+    entry
+        .codes
+        .display_order()
+        .into_iter()
+        .map(move |index| &codes[index])
 }
 
 /// A validated `tessera recovery use`: the code and its replacement read.
@@ -295,6 +364,7 @@ pub struct UseRequest {
     query: String,
     code: Zeroizing<String>,
     replacement: Option<Zeroizing<String>>,
+    undo: bool,
 }
 
 impl UseRequest {
@@ -312,6 +382,7 @@ impl UseRequest {
             query: args.query.clone(),
             code,
             replacement,
+            undo: args.undo,
         })
     }
 }
@@ -325,6 +396,15 @@ pub fn use_code(
 ) -> anyhow::Result<()> {
     let mut vault = access.open()?;
     let id = resolve_entry(vault.contents(), &request.query)?;
+    if request.undo {
+        let saved = vault.undo_recovery_use(&id, &request.code, now)?;
+        writeln!(
+            out,
+            "the code is unused again for {}; {} unused",
+            saved.label, saved.unused
+        )?;
+        return Ok(());
+    }
     let used = vault.use_recovery_code(&id, &request.code, request.replacement, now)?;
     let name = &used.saved.label;
     writeln!(

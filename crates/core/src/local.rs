@@ -87,8 +87,9 @@ impl LocalStore {
 }
 
 /// Writes `bytes` as `path` (0600) through a temporary file and a rename,
-/// on disk before it replaces the old file.
-pub(crate) fn replace_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// on disk before it replaces the old file. (The app keeps its own
+/// desktop settings this way too.)
+pub fn replace_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_through_temp(path, bytes, true)
 }
 

@@ -1,6 +1,7 @@
 //! Recovery codes as both front ends handle them: how a set is named, how
-//! a code is masked, which set a query means, and adding, using, removing
-//! and editing codes. The codes themselves and their rules (each good once,
+//! a code is masked, which set a query means, and adding, replacing with a
+//! newly issued set, using (and undoing a mistaken use), removing and
+//! editing codes. The codes themselves and their rules (each good once,
 //! rotating services, warnings) are `tessera_otp::RecoveryCodes`; here is
 //! what ties them to the vault's accounts and services.
 //!
@@ -81,8 +82,10 @@ pub struct Summary {
     pub note: String,
     /// Codes still good.
     pub unused: usize,
-    /// Codes used.
+    /// Codes of the current set used.
     pub used: usize,
+    /// Codes of older sets a newer one replaced, kept as history.
+    pub replaced: usize,
     /// Warnings (few left, a replacement missing), as text.
     pub warnings: Vec<String>,
 }
@@ -105,6 +108,7 @@ pub fn summary(contents: &Contents, entry: &RecoveryEntry) -> Summary {
         note: entry.codes.note.clone(),
         unused: entry.codes.unused_count(),
         used: entry.codes.used_count(),
+        replaced: entry.codes.replaced_count(),
         warnings: entry
             .codes
             .warnings(threshold)
@@ -112,6 +116,60 @@ pub fn summary(contents: &Contents, entry: &RecoveryEntry) -> Summary {
             .map(ToString::to_string)
             .collect(),
     }
+}
+
+/// How a pasted set of codes compares with the set it would join: when it
+/// shares no code with a current set that has some, it is likely a newly
+/// issued set replacing the old one, and the user is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PastedSet {
+    /// Codes pasted.
+    pub pasted: usize,
+    /// Codes of the current set (not replaced) the target has.
+    pub current: usize,
+    /// Pasted codes already among the current ones.
+    pub shared: usize,
+    /// The target's service issues a new code for each one used (its new
+    /// codes are replacements, added, never a new set).
+    pub rotating: bool,
+}
+
+impl PastedSet {
+    /// Whether to ask the user if the pasted codes replace the current set
+    /// or are more codes to add to it.
+    pub fn ask_replace(&self) -> bool {
+        !self.rotating && self.current > 0 && self.shared == 0
+    }
+}
+
+/// How `codes` compare with the set `target` names (an account without
+/// codes, or a new service, has no current set).
+pub fn pasted_set(
+    contents: &Contents,
+    target: &CodesTarget,
+    codes: &[Zeroizing<String>],
+) -> PastedSet {
+    let entry = match target {
+        CodesTarget::Entry(id) => contents.recovery_entry(id),
+        CodesTarget::Account(account_id) => contents.recovery_for_account(account_id),
+        CodesTarget::NewService { .. } => None,
+    };
+    PastedSet {
+        pasted: codes.len(),
+        current: entry.map_or(0, |e| e.codes.current_count()),
+        shared: entry.map_or(0, |e| e.codes.shared_with_current(codes)),
+        rotating: entry.is_some_and(|e| e.codes.rotating),
+    }
+}
+
+/// What to do with a pasted set of codes and the set it joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddMode {
+    /// More codes of the same set: added to the current ones.
+    Add,
+    /// A newly issued set: it becomes the current set, and the codes it
+    /// does not hold become history (replaced, neither unused nor offered).
+    Replace,
 }
 
 /// Where new codes go.
@@ -223,6 +281,8 @@ pub struct SavedCodes {
     pub unused: usize,
     /// Warnings about the set (few left, a replacement missing).
     pub warnings: Vec<RecoveryWarning>,
+    /// Codes of the set's older codes that the new set replaced.
+    pub replaced: usize,
 }
 
 /// What using a code did.
@@ -244,6 +304,7 @@ fn saved(contents: &Contents, id: &AccountId) -> Result<SavedCodes, CoreError> {
         label: entry_label(contents, entry),
         unused: entry.codes.unused_count(),
         warnings: entry.codes.warnings(threshold),
+        replaced: 0,
     })
 }
 
@@ -264,6 +325,22 @@ impl Vault {
         &mut self,
         target: CodesTarget,
         codes: Vec<Zeroizing<String>>,
+        rotating: bool,
+        note: Option<String>,
+        now: u64,
+    ) -> Result<SavedCodes, CoreError> {
+        self.save_recovery_codes(target, codes, AddMode::Add, rotating, note, now)
+    }
+
+    /// Saves recovery codes as [`add_recovery_codes`](Self::add_recovery_codes)
+    /// does, or (`mode` = [`AddMode::Replace`]) as a newly issued set that
+    /// replaces the current one: the old codes stay as history, marked
+    /// replaced.
+    pub fn save_recovery_codes(
+        &mut self,
+        target: CodesTarget,
+        codes: Vec<Zeroizing<String>>,
+        mode: AddMode,
         rotating: bool,
         note: Option<String>,
         now: u64,
@@ -322,9 +399,24 @@ impl Vault {
             if let Some(note) = note {
                 entry.codes.note = note;
             }
-            entry.codes.add(codes, now).map_err(CoreError::invalid)?;
+            let replaced = match mode {
+                AddMode::Add => {
+                    entry.codes.add(codes, now).map_err(CoreError::invalid)?;
+                    0
+                }
+                AddMode::Replace => {
+                    entry
+                        .codes
+                        .replace(codes, now)
+                        .map_err(CoreError::invalid)?
+                        .replaced
+                }
+            };
             entry.updated_at = now;
-            saved(contents, &id)
+            Ok(SavedCodes {
+                replaced,
+                ..saved(contents, &id)?
+            })
         })
     }
 
@@ -355,6 +447,22 @@ impl Vault {
                 saved: saved(contents, id)?,
                 replacement_missing: outcome.replacement_expected && !replaced,
             })
+        })
+    }
+
+    /// Undoes a mistaken mark of use of `code` in the set `id`: the code is
+    /// good again.
+    pub fn undo_recovery_use(
+        &mut self,
+        id: &AccountId,
+        code: &str,
+        now: u64,
+    ) -> Result<SavedCodes, CoreError> {
+        self.update(now, |contents| {
+            let entry = entry_mut(contents, id)?;
+            entry.codes.undo_use(code).map_err(CoreError::invalid)?;
+            entry.updated_at = now;
+            saved(contents, id)
         })
     }
 
@@ -506,5 +614,104 @@ mod tests {
             "no codes for it yet"
         );
         assert_eq!(entry_label(&contents, &contents.recovery[0]), "Bank");
+    }
+
+    /// A vault with GitHub's account, on disk in `dir`.
+    fn vault_in(dir: &std::path::Path) -> (Vault, AccountId) {
+        use tessera_vault::{CreateOptions, KdfParams, Password, Unlock, UnlockedVault};
+        let path = dir.join("vault.tessera");
+        let password = Password::from("recovery");
+        let options = CreateOptions {
+            password: Some(&password),
+            kdf: KdfParams::insecure_for_tests(),
+            keyring: None,
+        };
+        UnlockedVault::create(&path, options, Contents::default(), 1).unwrap();
+        let mut vault =
+            Vault::open_remembering(&path, Unlock::Password(&password), None, false).unwrap();
+        let account = Account::new(
+            tessera_otp::uri::parse(
+                "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+            )
+            .unwrap(),
+            1,
+        )
+        .unwrap();
+        let id = account.id.clone();
+        vault
+            .update(2, |contents| {
+                contents.accounts.push(account);
+                Ok(())
+            })
+            .unwrap();
+        (vault, id)
+    }
+
+    fn given(list: &[&str]) -> Vec<Zeroizing<String>> {
+        list.iter().map(|c| Zeroizing::new(c.to_string())).collect()
+    }
+
+    /// Issue 23: a newly issued set pasted over the old one was added to
+    /// it ("18 of 32 unused"). Saved as a replacement, only the new set
+    /// counts, the old codes stay as history, and the paste that shares no
+    /// code with the current set is the one to ask about.
+    #[test]
+    fn regression_pasting_a_new_set_replaces_the_old_one_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, account) = vault_in(dir.path());
+        let target = CodesTarget::Account(account.clone());
+        let old = given(&["old-1", "old-2", "old-3"]);
+        assert!(
+            !pasted_set(vault.contents(), &target, &old).ask_replace(),
+            "nothing to replace yet"
+        );
+        let saved = vault
+            .add_recovery_codes(target.clone(), old, false, None, 3)
+            .unwrap();
+        let id = saved.entry_id;
+        let entry = CodesTarget::Entry(id.clone());
+        vault.use_recovery_code(&id, "old-1", None, 4).unwrap();
+        let new = given(&["new-1", "new-2"]);
+        let pasted = pasted_set(vault.contents(), &entry, &new);
+        assert_eq!((pasted.current, pasted.shared), (3, 0));
+        assert!(pasted.ask_replace());
+        assert!(!pasted_set(vault.contents(), &target, &given(&["old-2", "new-9"])).ask_replace());
+        let saved = vault
+            .save_recovery_codes(entry, new, AddMode::Replace, false, None, 5)
+            .unwrap();
+        assert_eq!((saved.unused, saved.replaced), (2, 3));
+        let set = vault.contents().recovery_entry(&id).unwrap();
+        let shown = summary(vault.contents(), set);
+        assert_eq!((shown.unused, shown.used, shown.replaced), (2, 0, 3));
+        assert!(
+            shown.warnings.len() == 1,
+            "two left is few: {:?}",
+            shown.warnings
+        );
+    }
+
+    /// Issue 23: a mistaken "Mark used" could not be undone.
+    #[test]
+    fn regression_a_mistaken_mark_used_is_undone_in_the_vault() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, account) = vault_in(dir.path());
+        let saved = vault
+            .add_recovery_codes(
+                CodesTarget::Account(account),
+                given(&["u-1", "u-2"]),
+                false,
+                None,
+                3,
+            )
+            .unwrap();
+        vault
+            .use_recovery_code(&saved.entry_id, "u-2", None, 4)
+            .unwrap();
+        let undone = vault.undo_recovery_use(&saved.entry_id, "U2", 5).unwrap();
+        assert_eq!(undone.unused, 2);
+        assert!(
+            vault.undo_recovery_use(&saved.entry_id, "u-2", 6).is_err(),
+            "not used"
+        );
     }
 }

@@ -60,7 +60,7 @@ pub use params::{
 };
 pub use percent::{percent_decode, PercentError, PlusSign};
 pub use recovery::{
-    RecoveryCode, RecoveryCodes, RecoveryError, RecoveryWarning, UseOutcome,
+    RecoveryCode, RecoveryCodes, RecoveryError, RecoveryWarning, ReplaceOutcome, UseOutcome,
     DEFAULT_FEW_LEFT_THRESHOLD, MAX_CODE_LEN,
 };
 pub use recovery_block::{parse_recovery_block, RecoveryBlockError, MAX_BLOCK_LEN};

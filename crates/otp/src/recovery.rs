@@ -25,6 +25,22 @@ pub struct RecoveryCode {
     pub added_at: u64,
     /// When it was used, in Unix seconds; `None` while it is still good.
     pub used_at: Option<u64>,
+    /// How many times a mistaken mark of use was undone. Two copies of the
+    /// set merge by taking the state with more undos (an undo wins over the
+    /// mark it undid, wherever that mark still is), then the earlier use.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub undone: u32,
+    /// When a newer set from the service replaced the one this code belongs
+    /// to, in Unix seconds; `None` while it is one of the current codes. A
+    /// replaced code is kept as history, neither unused nor offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_at: Option<u64>,
+}
+
+/// Vaults written before undo existed have no `undone` field, and a code
+/// never undone writes none, so older copies read the same.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl RecoveryCode {
@@ -33,9 +49,43 @@ impl RecoveryCode {
         &self.code
     }
 
-    /// Whether it is still good.
+    /// Whether it is still good: one of the current codes, not used.
     pub fn is_unused(&self) -> bool {
-        self.used_at.is_none()
+        self.used_at.is_none() && self.replaced_at.is_none()
+    }
+
+    /// Whether it was marked used.
+    pub fn is_used(&self) -> bool {
+        self.used_at.is_some()
+    }
+
+    /// Whether a newer set replaced it (it is history).
+    pub fn is_replaced(&self) -> bool {
+        self.replaced_at.is_some()
+    }
+
+    /// Takes in another copy's state of the same code: the later undo,
+    /// then the earlier use; the earlier replacement; the earlier adding.
+    /// Commutative, associative and idempotent, as sync needs.
+    fn join(&mut self, other: &RecoveryCode) {
+        self.added_at = self.added_at.min(other.added_at);
+        match self.undone.cmp(&other.undone) {
+            std::cmp::Ordering::Less => {
+                self.undone = other.undone;
+                self.used_at = other.used_at;
+            }
+            std::cmp::Ordering::Equal => self.used_at = earlier(self.used_at, other.used_at),
+            std::cmp::Ordering::Greater => {}
+        }
+        self.replaced_at = earlier(self.replaced_at, other.replaced_at);
+    }
+}
+
+/// The earlier of two moments, either being enough.
+fn earlier(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -45,6 +95,8 @@ impl fmt::Debug for RecoveryCode {
             .field("code", &"<redacted>")
             .field("added_at", &self.added_at)
             .field("used_at", &self.used_at)
+            .field("undone", &self.undone)
+            .field("replaced_at", &self.replaced_at)
             .finish()
     }
 }
@@ -54,6 +106,8 @@ impl PartialEq for RecoveryCode {
         *self.code == *other.code
             && self.added_at == other.added_at
             && self.used_at == other.used_at
+            && self.undone == other.undone
+            && self.replaced_at == other.replaced_at
     }
 }
 
@@ -79,6 +133,18 @@ pub struct UseOutcome {
     pub unused_left: usize,
     /// The service replaces used codes: ask the user for the new one.
     pub replacement_expected: bool,
+}
+
+/// What [`RecoveryCodes::replace`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplaceOutcome {
+    /// Codes of the new set that were not stored before.
+    pub added: usize,
+    /// Codes of the new set already among the current ones (kept, with
+    /// their state).
+    pub kept: usize,
+    /// Current codes the new set does not hold, now history.
+    pub replaced: usize,
 }
 
 /// Something about a set of recovery codes the user should act on.
@@ -154,6 +220,15 @@ pub enum RecoveryError {
     /// Nothing was given to add.
     #[error("no recovery codes were given")]
     NoneGiven,
+    /// The code belongs to a set that a newer one replaced.
+    #[error("that recovery code belongs to a set that was replaced by a newer one")]
+    Replaced {
+        /// When its set was replaced, in Unix seconds.
+        replaced_at: u64,
+    },
+    /// Undoing a mark of use on a code that is not marked used.
+    #[error("that recovery code is not marked used")]
+    NotUsed,
 }
 
 /// The longest code accepted: well above any service's (npm's 64 hex digits).
@@ -204,9 +279,56 @@ impl RecoveryCodes {
         self.codes.iter().filter(|c| c.is_unused()).count()
     }
 
-    /// How many codes were used.
+    /// How many of the current codes (those no newer set replaced) were used.
     pub fn used_count(&self) -> usize {
-        self.codes.len() - self.unused_count()
+        self.codes
+            .iter()
+            .filter(|c| c.is_used() && !c.is_replaced())
+            .count()
+    }
+
+    /// How many codes belong to the current set: unused and used, not the
+    /// history of replaced sets.
+    pub fn current_count(&self) -> usize {
+        self.codes.iter().filter(|c| !c.is_replaced()).count()
+    }
+
+    /// How many codes are history, replaced by a newer set.
+    pub fn replaced_count(&self) -> usize {
+        self.codes.len() - self.current_count()
+    }
+
+    /// The places of the codes in the order lists show them: unused codes
+    /// first, then used ones, then replaced ones, each group oldest first.
+    pub fn display_order(&self) -> Vec<usize> {
+        let rank = |c: &RecoveryCode| match (c.is_replaced(), c.is_used()) {
+            (false, false) => 0,
+            (false, true) => 1,
+            (true, _) => 2,
+        };
+        let mut order: Vec<usize> = (0..self.codes.len()).collect();
+        order.sort_by_key(|&index| rank(&self.codes[index]));
+        order
+    }
+
+    /// How many of `given` are among the current codes. A pasted set that
+    /// shares none with a non-empty current set is likely a new set that
+    /// replaces it, rather than more codes of the same one.
+    pub fn shared_with_current(&self, given: &[Zeroizing<String>]) -> usize {
+        let current_forms: Vec<Zeroizing<String>> = self
+            .codes
+            .iter()
+            .filter(|c| !c.is_replaced())
+            .map(|c| comparable(&c.code))
+            .collect();
+        let current: HashSet<&str> = current_forms.iter().map(|f| f.as_str()).collect();
+        let given_forms: Vec<Zeroizing<String>> = given.iter().map(|c| comparable(c)).collect();
+        let shared: HashSet<&str> = given_forms
+            .iter()
+            .map(|f| f.as_str())
+            .filter(|f| current.contains(f))
+            .collect();
+        shared.len()
     }
 
     fn position_of(&self, code: &str) -> Option<usize> {
@@ -220,30 +342,10 @@ impl RecoveryCodes {
     /// codes given twice, and codes already stored. Returns how many were
     /// added.
     pub fn add(&mut self, codes: Vec<Zeroizing<String>>, now: u64) -> Result<usize, RecoveryError> {
-        if codes.is_empty() {
-            return Err(RecoveryError::NoneGiven);
-        }
-        // Hash sets of the comparable forms, not a scan per code: a 64 KiB
-        // block holds some 20 000 codes, and comparing each with all before
-        // it took minutes.
-        let stored_forms: Vec<Zeroizing<String>> =
-            self.codes.iter().map(|c| comparable(&c.code)).collect();
-        let stored: HashSet<&str> = stored_forms.iter().map(|form| form.as_str()).collect();
-        let given_forms: Vec<Zeroizing<String>> = codes.iter().map(|c| comparable(c)).collect();
-        let mut given: HashMap<&str, usize> = HashMap::with_capacity(codes.len());
-        for (index, (code, this)) in codes.iter().zip(&given_forms).enumerate() {
-            check_code(code, index + 1)?;
-            if stored.contains(this.as_str()) {
-                return Err(RecoveryError::AlreadyStored {
-                    position: index + 1,
-                });
-            }
-            if let Some(first) = given.insert(this.as_str(), index) {
-                return Err(RecoveryError::DuplicateGiven {
-                    first: first + 1,
-                    second: index + 1,
-                });
-            }
+        if let Some(position) = self.check_given(&codes)?.iter().position(Option::is_some) {
+            return Err(RecoveryError::AlreadyStored {
+                position: position + 1,
+            });
         }
         let added = codes.len();
         self.codes
@@ -251,8 +353,95 @@ impl RecoveryCodes {
                 code,
                 added_at: now,
                 used_at: None,
+                undone: 0,
+                replaced_at: None,
             }));
         Ok(added)
+    }
+
+    /// Checks codes being given (none empty or absurd, none twice) and
+    /// finds, for each, the place of the stored code it matches.
+    fn check_given(
+        &self,
+        codes: &[Zeroizing<String>],
+    ) -> Result<Vec<Option<usize>>, RecoveryError> {
+        if codes.is_empty() {
+            return Err(RecoveryError::NoneGiven);
+        }
+        // Hash maps of the comparable forms, not a scan per code: a 64 KiB
+        // block holds some 20 000 codes, and comparing each with all before
+        // it took minutes.
+        let stored_forms: Vec<Zeroizing<String>> =
+            self.codes.iter().map(|c| comparable(&c.code)).collect();
+        let stored: HashMap<&str, usize> = stored_forms
+            .iter()
+            .enumerate()
+            .map(|(index, form)| (form.as_str(), index))
+            .collect();
+        let given_forms: Vec<Zeroizing<String>> = codes.iter().map(|c| comparable(c)).collect();
+        let mut given: HashMap<&str, usize> = HashMap::with_capacity(codes.len());
+        let mut matches = Vec::with_capacity(codes.len());
+        for (index, (code, this)) in codes.iter().zip(&given_forms).enumerate() {
+            check_code(code, index + 1)?;
+            if let Some(first) = given.insert(this.as_str(), index) {
+                return Err(RecoveryError::DuplicateGiven {
+                    first: first + 1,
+                    second: index + 1,
+                });
+            }
+            matches.push(stored.get(this.as_str()).copied());
+        }
+        Ok(matches)
+    }
+
+    /// Makes `codes` (a newly issued set) the current set, all or none:
+    /// current codes the new set does not hold become history (replaced at
+    /// `now`, neither unused nor offered), codes it holds that are already
+    /// current stay as they are, and the rest are added. A code matching
+    /// one of an older, replaced set is refused: the service does not
+    /// issue a spent set again.
+    pub fn replace(
+        &mut self,
+        codes: Vec<Zeroizing<String>>,
+        now: u64,
+    ) -> Result<ReplaceOutcome, RecoveryError> {
+        let matches = self.check_given(&codes)?;
+        for (position, found) in matches.iter().enumerate() {
+            if found.is_some_and(|index| self.codes[index].is_replaced()) {
+                return Err(RecoveryError::AlreadyStored {
+                    position: position + 1,
+                });
+            }
+        }
+        let kept_places: HashSet<usize> = matches.iter().flatten().copied().collect();
+        let mut replaced = 0;
+        for (index, code) in self.codes.iter_mut().enumerate() {
+            if code.replaced_at.is_none() && !kept_places.contains(&index) {
+                code.replaced_at = Some(now);
+                replaced += 1;
+            }
+        }
+        let kept = kept_places.len();
+        let fresh: Vec<Zeroizing<String>> = codes
+            .into_iter()
+            .zip(&matches)
+            .filter(|(_, found)| found.is_none())
+            .map(|(code, _)| code)
+            .collect();
+        let added = fresh.len();
+        self.codes
+            .extend(fresh.into_iter().map(|code| RecoveryCode {
+                code,
+                added_at: now,
+                used_at: None,
+                undone: 0,
+                replaced_at: None,
+            }));
+        Ok(ReplaceOutcome {
+            added,
+            kept,
+            replaced,
+        })
     }
 
     /// Marks a code used at `now`. The code stays, with its date, so the user
@@ -263,12 +452,29 @@ impl RecoveryCodes {
         if let Some(used_at) = entry.used_at {
             return Err(RecoveryError::AlreadyUsed { used_at });
         }
+        if let Some(replaced_at) = entry.replaced_at {
+            return Err(RecoveryError::Replaced { replaced_at });
+        }
         entry.used_at = Some(now);
         let unused_left = self.unused_count();
         Ok(UseOutcome {
             unused_left,
             replacement_expected: self.rotating && unused_left == 0,
         })
+    }
+
+    /// Undoes a mistaken mark of use: the code is good again. Returns how
+    /// many codes are unused after it. Case, spaces and dashes in `code`
+    /// are ignored.
+    pub fn undo_use(&mut self, code: &str) -> Result<usize, RecoveryError> {
+        let index = self.position_of(code).ok_or(RecoveryError::NotFound)?;
+        let entry = &mut self.codes[index];
+        if entry.used_at.is_none() {
+            return Err(RecoveryError::NotUsed);
+        }
+        entry.used_at = None;
+        entry.undone = entry.undone.saturating_add(1);
+        Ok(self.unused_count())
     }
 
     /// Stores the code a rotating service issued in place of a used one: it
@@ -284,7 +490,9 @@ impl RecoveryCodes {
     /// Takes in the codes of `other` (the same service's codes from a
     /// backup, say) that are not stored here, with their dates and states;
     /// a code spent there is marked spent here too, since a service takes
-    /// each code once. Returns how many codes were added. Other's note and
+    /// each code once (unless a later undo here says the mark was a
+    /// mistake), and a code replaced there is history here too. Returns
+    /// how many codes were added. Other's note and
     /// rotating mark are kept only when this set is empty.
     pub fn merge(&mut self, other: &RecoveryCodes) -> usize {
         if self.codes.is_empty() {
@@ -307,9 +515,9 @@ impl RecoveryCodes {
         for (code, form) in other.codes.iter().zip(&other_forms) {
             if let Some(&index) = stored.get(form.as_str()) {
                 let here = &mut self.codes[index];
-                if here.used_at.is_none() {
-                    here.used_at = code.used_at;
-                }
+                let added_at = here.added_at;
+                here.join(code);
+                here.added_at = added_at;
             } else if taken.insert(form.as_str()) {
                 self.codes.push(code.clone());
                 added += 1;
@@ -321,7 +529,9 @@ impl RecoveryCodes {
     /// The union of two copies of the same set, as two devices kept it:
     /// every code either has (matched ignoring case, spaces and dashes),
     /// each added at the earlier time and used at the earlier use (a code
-    /// used on either device stays used), in a fixed order, so
+    /// used on either device stays used, unless an undo newer than that
+    /// use was made on one of them), replaced at the earlier replacement,
+    /// in a fixed order, so
     /// `a.union(b) == b.union(a)` and merging again changes nothing. Codes
     /// whose form is in `removed` (removed on some device) are left out.
     /// `rotating` and `note` are the caller's to choose; they are taken
@@ -342,11 +552,7 @@ impl RecoveryCodes {
                 }
                 Some(&slot) => {
                     let here = &mut kept[slot].1;
-                    here.added_at = here.added_at.min(code.added_at);
-                    here.used_at = match (here.used_at, code.used_at) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
-                    };
+                    here.join(code);
                     if *code.code < *here.code {
                         here.code = code.code.clone();
                     }
@@ -383,12 +589,13 @@ impl RecoveryCodes {
     /// missing replacement matters there.
     pub fn warnings(&self, threshold: usize) -> Vec<RecoveryWarning> {
         let unused = self.unused_count();
+        let current = self.current_count();
         let mut warnings = Vec::new();
         if self.rotating {
-            if unused == 0 && !self.codes.is_empty() {
+            if unused == 0 && current > 0 {
                 warnings.push(RecoveryWarning::ReplacementMissing);
             }
-        } else if !self.codes.is_empty() && unused <= threshold {
+        } else if current > 0 && unused <= threshold {
             warnings.push(RecoveryWarning::FewLeft { unused });
         }
         warnings
@@ -586,5 +793,134 @@ mod tests {
             "took {:?}",
             start.elapsed()
         );
+    }
+
+    /// Issue 23: pasting a newly issued set added it to the old one ("18 of
+    /// 32 unused"), the dead codes still counted. Replacing keeps the old
+    /// codes as history, neither unused nor offered.
+    #[test]
+    fn regression_a_new_set_replaces_the_old_instead_of_adding_to_it() {
+        let mut set = RecoveryCodes::default();
+        set.add(codes(&["old-1", "old-2", "old-3"]), 10).unwrap();
+        set.use_code("old-1", 11).unwrap();
+        assert_eq!(set.shared_with_current(&codes(&["new-1", "new-2"])), 0);
+        assert_eq!(set.shared_with_current(&codes(&["OLD 2", "new-2"])), 1);
+        let outcome = set.replace(codes(&["new-1", "new-2"]), 20).unwrap();
+        assert_eq!(
+            outcome,
+            ReplaceOutcome {
+                added: 2,
+                kept: 0,
+                replaced: 3
+            }
+        );
+        assert_eq!(set.unused_count(), 2, "only the new set counts");
+        assert_eq!(set.used_count(), 0);
+        assert_eq!(set.current_count(), 2);
+        assert_eq!(set.replaced_count(), 3, "the old codes stay as history");
+        assert_eq!(set.codes()[0].used_at, Some(11), "with their state");
+        assert_eq!(
+            set.use_code("old-2", 30),
+            Err(RecoveryError::Replaced { replaced_at: 20 })
+        );
+        assert_eq!(
+            set.replace(codes(&["old-3"]), 40),
+            Err(RecoveryError::AlreadyStored { position: 1 }),
+            "a replaced set does not come back"
+        );
+        // Codes the new set shares with the current one keep their state.
+        set.use_code("new-1", 50).unwrap();
+        let outcome = set.replace(codes(&["new-1", "newer-1"]), 60).unwrap();
+        assert_eq!((outcome.added, outcome.kept, outcome.replaced), (1, 1, 1));
+        assert_eq!((set.unused_count(), set.used_count()), (1, 1));
+        assert!(
+            set.warnings(2).len() == 1,
+            "few left among the current codes"
+        );
+        let json = serde_json::to_string(&set).unwrap();
+        let back: RecoveryCodes = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, set);
+    }
+
+    #[test]
+    fn older_vaults_without_the_new_fields_read_and_write_the_same() {
+        let old =
+            r#"{"rotating":false,"note":"","codes":[{"code":"a-1","added_at":1,"used_at":2}]}"#;
+        let set: RecoveryCodes = serde_json::from_str(old).unwrap();
+        assert_eq!(set.used_count(), 1);
+        assert!(!set.codes()[0].is_replaced());
+        assert_eq!(serde_json::to_string(&set).unwrap(), old);
+    }
+
+    #[test]
+    fn unused_codes_come_first_then_used_then_replaced() {
+        let mut set = RecoveryCodes::default();
+        set.add(codes(&["a-1", "a-2"]), 1).unwrap();
+        set.use_code("a-1", 2).unwrap();
+        set.replace(codes(&["b-1", "b-2", "b-3"]), 3).unwrap();
+        set.use_code("b-1", 4).unwrap();
+        let order: Vec<&str> = set
+            .display_order()
+            .into_iter()
+            .map(|i| set.codes()[i].code())
+            .collect();
+        assert_eq!(order, ["b-2", "b-3", "b-1", "a-1", "a-2"]);
+    }
+
+    /// Issue 23: a mistaken "Mark used" could not be undone.
+    #[test]
+    fn regression_a_mistaken_mark_used_can_be_undone() {
+        let mut set = RecoveryCodes::default();
+        set.add(codes(&["c-1", "c-2"]), 1).unwrap();
+        assert_eq!(set.undo_use("c-1"), Err(RecoveryError::NotUsed));
+        set.use_code("c-1", 2).unwrap();
+        assert_eq!(set.undo_use("C 1"), Ok(2));
+        assert!(set.codes()[0].is_unused());
+        assert_eq!(set.undo_use("zz"), Err(RecoveryError::NotFound));
+        set.use_code("c-1", 3).unwrap();
+        assert_eq!(set.codes()[0].used_at, Some(3), "and used again later");
+    }
+
+    /// Sync merges copies of a set as a union: an undo made on one machine
+    /// must beat the mark it undid that another still holds, a mark made
+    /// after the undo must beat the undo, and the merge must stay
+    /// commutative, associative and idempotent.
+    #[test]
+    fn undo_and_replacement_survive_merging_copies() {
+        let none = HashSet::new();
+        let mut base = RecoveryCodes::default();
+        base.add(codes(&["d-1", "d-2"]), 1).unwrap();
+        base.use_code("d-1", 2).unwrap();
+        let mut undone = base.clone();
+        undone.undo_use("d-1").unwrap();
+        let mut replaced = base.clone();
+        replaced.replace(codes(&["e-1"]), 5).unwrap();
+        let mut used_again = undone.clone();
+        used_again.use_code("d-1", 7).unwrap();
+
+        let merged = base.union(&undone, &none);
+        assert!(merged.codes()[0].is_unused(), "the undo wins");
+        assert_eq!(merged, undone.union(&base, &none));
+        let merged = undone.union(&used_again, &none);
+        assert_eq!(merged.codes()[0].used_at, Some(7), "a later mark wins");
+        let merged = base.union(&replaced, &none);
+        assert_eq!((merged.unused_count(), merged.replaced_count()), (1, 2));
+
+        let copies = [&base, &undone, &replaced, &used_again];
+        for a in copies {
+            assert_eq!(a.union(a, &none), a.union(&RecoveryCodes::default(), &none));
+            for b in copies {
+                assert_eq!(a.union(b, &none), b.union(a, &none));
+                for c in copies {
+                    assert_eq!(
+                        a.union(b, &none).union(c, &none),
+                        a.union(&b.union(c, &none), &none)
+                    );
+                }
+            }
+        }
+        let mut here = base.clone();
+        here.merge(&undone);
+        assert!(here.codes()[0].is_unused(), "a backup's undo counts too");
     }
 }

@@ -6,12 +6,25 @@ use image::{DynamicImage, RgbaImage};
 
 use crate::source::{ImageLimits, SourceError};
 
+fn unavailable(error: arboard::Error) -> SourceError {
+    SourceError::ClipboardUnavailable {
+        reason: error.to_string(),
+    }
+}
+
 /// The image on the clipboard.
 pub fn clipboard_image(limits: &ImageLimits) -> Result<DynamicImage, SourceError> {
-    let unavailable = |error: arboard::Error| SourceError::ClipboardUnavailable {
-        reason: error.to_string(),
-    };
     let mut clipboard = arboard::Clipboard::new().map_err(unavailable)?;
+    clipboard_image_from(&mut clipboard, limits)
+}
+
+/// The image on the clipboard, read through a clipboard the caller keeps
+/// open (a program that watches the clipboard reads it every second, and
+/// on X11 each new `arboard::Clipboard` is a new connection and thread).
+pub fn clipboard_image_from(
+    clipboard: &mut arboard::Clipboard,
+    limits: &ImageLimits,
+) -> Result<DynamicImage, SourceError> {
     let data = match clipboard.get_image() {
         Ok(data) => data,
         Err(arboard::Error::ContentNotAvailable) => return Err(SourceError::NoImageOnClipboard),

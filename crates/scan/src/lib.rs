@@ -59,12 +59,15 @@ pub use camera::{
 #[cfg(feature = "camera")]
 pub use camera::{list_cameras, Webcam};
 #[cfg(feature = "clipboard")]
-pub use clipboard::clipboard_image;
+pub use clipboard::{clipboard_image, clipboard_image_from};
 
 pub use decode::{
     decode, decode_luma, decode_with, to_grey, DecodeOptions, DecodeReport, DecodedCode, Effort,
 };
 pub use payload::{classify, Payload, PayloadError, QrContent};
 #[cfg(feature = "screen")]
-pub use screen::{capture_screens, scan_screens, ScreenCode, Screenshot};
+pub use screen::{
+    capture_screens, scan_screens, wait_until_hidden, Desktop, Region, ScreenCode, Screenshot,
+    WindowId,
+};
 pub use source::{load_image_bytes, load_image_file, ImageLimits, SourceError};

@@ -18,18 +18,27 @@
 //!
 //! Where nothing works (no graphical session, a Wayland desktop without a
 //! portal, a refused request) the error says so in words.
+//!
+//! The app hides its own window before capturing (it would cover the code
+//! otherwise): [`wait_until_hidden`] asks the X server when it is gone. A
+//! [`Desktop`] puts the monitors together for picking a region.
+
+use std::time::Duration;
 
 use image::DynamicImage;
 
 use crate::decode::{decode, DecodedCode};
 use crate::source::{ImageLimits, SourceError};
 
+mod desktop;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod portal;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod x11;
 #[cfg(any(target_os = "macos", target_os = "windows"))]
 mod xcap;
+
+pub use desktop::{Desktop, Region};
 
 /// One monitor's picture.
 #[derive(Debug, Clone)]
@@ -81,6 +90,37 @@ pub fn capture_screens(limits: &ImageLimits) -> Result<Vec<Screenshot>, SourceEr
             reason: "this system has no screen capture Tessera knows".into(),
         })
     }
+}
+
+/// A window to wait for, as the windowing system names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WindowId {
+    /// An X11 window id (XID).
+    X11(u32),
+    /// A window the system gives no id for that this crate can ask about
+    /// (Wayland, macOS, Windows).
+    Other,
+}
+
+/// Waits until `window` is no longer on the screen, at most `timeout`, and
+/// for the windows it uncovered to redraw. On X11 (without Wayland) the X
+/// server says when the window is unmapped; elsewhere nothing can tell, so
+/// this waits a fixed half second and assumes it gone. False if it was
+/// still shown at the deadline.
+pub fn wait_until_hidden(window: WindowId, timeout: Duration) -> Result<bool, SourceError> {
+    // Uncovered windows redraw when the X server asks them to: a local
+    // client takes a few milliseconds, a busy one longer.
+    let settle = Duration::from_millis(120);
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        if let (WindowId::X11(id), false, true) = (window, set("WAYLAND_DISPLAY"), set("DISPLAY")) {
+            return x11::wait_until_unmapped(id, timeout, settle);
+        }
+    }
+    let _ = (window, timeout, settle);
+    std::thread::sleep(Duration::from_millis(500));
+    Ok(true)
 }
 
 /// Captures every monitor and decodes the QR codes on them.

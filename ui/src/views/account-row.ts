@@ -14,7 +14,7 @@ import { groupCode, spokenCode } from "../lib/group";
 import { accountLabel, searchKey } from "../lib/search";
 import type { SearchKey } from "../lib/search";
 import type { App } from "./screen";
-import { icon, issuerIcon, Ring } from "./widgets";
+import { icon, issuerIcon, popupMenu, Ring } from "./widgets";
 import type { IconName } from "./widgets";
 
 const NO_CODE = "––– –––";
@@ -75,7 +75,9 @@ export class AccountRow {
     const labels = labelsOf(account);
     this.codeNode = el("span", { class: "code", "data-testid": "code", "aria-hidden": "true" }, NO_CODE);
     this.spokenNode = srOnly("");
-    this.nextNode = el("span", { class: "next", "data-testid": "next-code", hidden: "" });
+    // The next code's line keeps its place while empty, so its showing in a
+    // period's last seconds moves no row or button from under the pointer.
+    this.nextNode = el("span", { class: "next", "data-testid": "next-code", "data-empty": "" });
     const codeBox = el("span", { class: "code-box" }, this.codeNode, this.spokenNode, this.nextNode);
     const iconSlot = el("span", { class: "issuer-icon", "aria-hidden": "true" });
     this.copyButton = el("button", { type: "button", class: "account-copy", "data-testid": "copy" }, iconSlot, labels, codeBox);
@@ -119,6 +121,48 @@ export class AccountRow {
     buttons.push([details, "more"]);
     this.placeholders = { icon: iconSlot, ring: ringSlot, buttons };
     this.li = el("li", { class: "account", "data-id": account.id, "data-testid": "account" }, this.copyButton, actions);
+    // The row's focus ring is for the keyboard: a click marks the row
+    // until its focus leaves or a key is pressed (styles.css).
+    this.li.addEventListener("pointerdown", () => this.li.classList.add("pointer-focus"));
+    this.li.addEventListener("focusout", (event) => {
+      if (!(event.relatedTarget instanceof Node && this.li.contains(event.relatedTarget))) {
+        this.li.classList.remove("pointer-focus");
+      }
+    });
+    // The app's own menu, in place of WebKit's (right-click, the Menu key,
+    // Shift+F10).
+    this.li.addEventListener("contextmenu", (event) => {
+      event.preventDefault();
+      const keyboard = event.clientX === 0 && event.clientY === 0;
+      this.openMenu(keyboard ? null : { x: event.clientX, y: event.clientY });
+    });
+    this.li.addEventListener("keydown", (event) => {
+      this.li.classList.remove("pointer-focus");
+      if (event.key === "ContextMenu" || (event.key === "F10" && event.shiftKey)) {
+        event.preventDefault();
+        this.openMenu(null);
+      }
+    });
+  }
+
+  /** Shows the row's menu at `at`, or under the row's code when from the keyboard. */
+  openMenu(at: { x: number; y: number } | null): void {
+    const focused = document.activeElement instanceof HTMLElement && this.li.contains(document.activeElement) ? document.activeElement : this.copyButton;
+    let { x, y } = at ?? { x: 0, y: 0 };
+    if (at === null) {
+      const box = this.li.getBoundingClientRect();
+      x = box.left + box.width / 2;
+      y = box.bottom;
+    }
+    popupMenu(
+      [
+        { label: "Copy the code", testid: "menu-copy", run: () => void this.copy() },
+        { label: "Details", testid: "menu-details", run: () => this.app.goDetails(this.account.id) },
+      ],
+      x,
+      y,
+      focused,
+    );
   }
 
   /**
@@ -194,13 +238,8 @@ export class AccountRow {
       view.next !== null && view.validUntil !== null && showsNext(view.validUntil, nowMs) ? view.next : null;
     if (next !== this.shownNext) {
       this.shownNext = next;
-      if (next) {
-        this.nextNode.textContent = `next ${groupCode(next)}`;
-        this.nextNode.hidden = false;
-      } else {
-        this.nextNode.textContent = "";
-        this.nextNode.hidden = true;
-      }
+      this.nextNode.textContent = next ? `next ${groupCode(next)}` : "";
+      this.nextNode.toggleAttribute("data-empty", !next);
     }
     if (withRing && this.ring && view.validFrom !== null && view.validUntil !== null) {
       this.ring.update(view.validFrom, view.validUntil, nowMs);

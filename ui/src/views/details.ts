@@ -206,5 +206,24 @@ export function detailsScreen(app: App, account: Account): Screen {
   );
 
   const root = el("section", { class: "screen details" }, header, form, params, recovery, transfer, danger);
-  return { root, focus: header.querySelector("h1") ?? root };
+  // The vault changed elsewhere (the CLI, sync, another window): show the
+  // account as it is now, unless the user is editing it here.
+  const accountsChanged = (): void => {
+    const next = app.accounts.find((a) => a.id === account.id);
+    if (!next) {
+      app.toast(`${accountLabel(account)} was removed elsewhere`);
+      app.goAccounts();
+      return;
+    }
+    const editing =
+      issuer.input.value !== account.issuer ||
+      name.input.value !== account.name ||
+      tags.input.value !== account.tags.join(", ") ||
+      notes.input.value !== account.notes ||
+      favourite.input.checked !== account.favourite;
+    if (!editing && JSON.stringify(next) !== JSON.stringify(account)) {
+      app.show(detailsScreen(app, next));
+    }
+  };
+  return { root, focus: header.querySelector("h1") ?? root, accountsChanged };
 }

@@ -1,7 +1,10 @@
 // Recovery codes: the list of services with their counts and warnings, one
-// service's codes (masked until revealed; copy and mark used), and adding
-// codes by pasting what the service showed. Rust never sends a code unless
-// the user reveals them; copying happens in Rust.
+// service's codes (masked until revealed, unused first; copy, mark used and
+// undo a mistaken mark), and adding codes by pasting what the service
+// showed, or a newly issued set that replaces the kept one. Rust never
+// sends a stored code unless the user reveals them; copying happens in
+// Rust. Both screens follow the vault when it changes elsewhere (the CLI,
+// sync): they reload rather than act on a list that is gone.
 import * as api from "../api";
 import type { CodeSlot, RecoveryEntry, RecoveryTarget } from "../api";
 import { el } from "../dom";
@@ -81,11 +84,28 @@ export function recoveryListScreen(app: App): Screen {
   return { root, focus: root.querySelector<HTMLElement>("h1") ?? root, accountsChanged: () => void load() };
 }
 
+/** "3 codes of older sets kept as history", or nothing. */
+export function historyText(entry: Pick<RecoveryEntry, "replaced">): string {
+  if (entry.replaced === 0) {
+    return "";
+  }
+  return `${entry.replaced} code${entry.replaced === 1 ? "" : "s"} of older sets kept as history`;
+}
+
+/** How a code stands: unused, used on a day, or replaced by a newer set. */
+export function slotState(slot: Pick<CodeSlot, "usedAt" | "replacedAt">): "unused" | "used" | "replaced" {
+  if (slot.replacedAt !== null) {
+    return "replaced";
+  }
+  return slot.usedAt === null ? "unused" : "used";
+}
+
 /** One service's codes. */
 export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
   let entry = initial;
   let revealed: string[] | null = null;
   const summary = el("p", { class: "recovery-summary", "data-testid": "recovery-count" });
+  const history = el("p", { class: "muted", "data-testid": "recovery-history" });
   const warnings = el("div", { role: "status" });
   const reveal = el("button", { type: "button", "aria-pressed": "false", "data-testid": "recovery-reveal" }, "Reveal codes");
   const codes = el("ol", { class: "recovery-codes", "aria-label": "Recovery codes", "data-testid": "recovery-codes" });
@@ -94,11 +114,14 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
     checked: entry.rotating,
     testid: "recovery-rotating",
   });
-  const more = el("button", { type: "button", "data-testid": "recovery-more" }, "Add codes");
+  const more = el("button", { type: "button", "data-testid": "recovery-more" }, "Add codes or a new set");
   const removeAll = el("button", { type: "button", class: "danger", "data-testid": "recovery-remove-all" }, "Remove all codes…");
 
   const draw = (): void => {
     summary.textContent = countText(entry);
+    history.textContent = historyText(entry);
+    history.hidden = entry.replaced === 0;
+    rotating.input.checked = entry.rotating;
     warnings.replaceChildren(warningsNode(entry));
     reveal.textContent = revealed ? "Hide codes" : "Reveal codes";
     reveal.setAttribute("aria-pressed", revealed ? "true" : "false");
@@ -107,15 +130,29 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
 
   const codeRow = (slot: CodeSlot): HTMLLIElement => {
     const text = revealed?.[slot.index] ?? slot.shape;
+    const state = slotState(slot);
     const status =
-      slot.usedAt === null ? el("span", { class: "state" }, "unused") : el("span", { class: "state used" }, `used ${day(slot.usedAt)}`);
+      state === "replaced"
+        ? el("span", { class: "state replaced" }, `replaced ${day(slot.replacedAt ?? 0)}`)
+        : state === "used"
+          ? el("span", { class: "state used" }, `used ${day(slot.usedAt ?? 0)}`)
+          : el("span", { class: "state" }, "unused");
     const li = el(
       "li",
-      { class: slot.usedAt === null ? "recovery-code" : "recovery-code used", "data-testid": "recovery-code" },
+      { class: state === "unused" ? "recovery-code" : `recovery-code ${state}`, "data-testid": "recovery-code", "data-state": state },
       el("code", { class: "mono", "data-testid": "recovery-code-text" }, text),
       status,
     );
-    if (slot.usedAt === null) {
+    if (state === "used") {
+      const undo = el(
+        "button",
+        { type: "button", "aria-label": `Undo: code ${slot.index + 1} was not used`, "data-testid": "recovery-undo" },
+        "Not used",
+      );
+      undo.addEventListener("click", () => void undoUse(slot));
+      li.append(el("span", { class: "row-actions" }, undo));
+    }
+    if (state === "unused") {
       const copy = el(
         "button",
         { type: "button", class: "icon-button", "aria-label": `Copy code ${slot.index + 1}`, title: "Copy", "data-testid": "recovery-copy" },
@@ -125,13 +162,62 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
         api
           .recoveryCopy(entry.id, slot)
           .then((clears) => app.toast(`Copied recovery code ${slot.index + 1}${clears === null ? "" : `; clears in ${clears} s`}`))
-          .catch((e: unknown) => app.toast(api.errorText(e), "error"));
+          .catch((e: unknown) => void failed(e));
       });
       const use = el("button", { type: "button", "data-testid": "recovery-use" }, "Mark used");
       use.addEventListener("click", () => void markUsed(slot));
       li.append(el("span", { class: "row-actions" }, copy, use));
     }
     return li;
+  };
+
+  /**
+   * Reads the set again: another program (the CLI, sync) or window may
+   * have changed it. Returns whether it changed; a set removed meanwhile
+   * leads back to the list.
+   */
+  const reload = async (): Promise<boolean> => {
+    let next: RecoveryEntry | undefined;
+    try {
+      next = (await api.recoveryList()).find((e) => e.id === entry.id);
+    } catch {
+      // Locked or unreadable: the app's tick shows what to do.
+      return false;
+    }
+    if (!next) {
+      app.toast(`The recovery codes of ${entry.label} were removed elsewhere`);
+      app.show(recoveryListScreen(app));
+      return true;
+    }
+    if (JSON.stringify(next) === JSON.stringify(entry)) {
+      return false;
+    }
+    entry = next;
+    // Shown codes are hidden again rather than asked for anew.
+    revealed = null;
+    draw();
+    return true;
+  };
+
+  /** An action failed: if the set changed elsewhere, say so and show it as it is now. */
+  const failed = async (e: unknown): Promise<void> => {
+    if (await reload()) {
+      app.toast("The codes changed elsewhere: the list now shows them as they are. Try again.", "error");
+    } else {
+      app.toast(api.errorText(e), "error");
+    }
+  };
+
+  const undoUse = async (slot: CodeSlot): Promise<void> => {
+    try {
+      entry = await api.recoveryUnuse(entry.id, slot);
+      revealed = null;
+      draw();
+      void app.refreshAccounts();
+      app.toast(`Code ${slot.index + 1} is unused again; ${entry.unused} unused`);
+    } catch (e) {
+      await failed(e);
+    }
   };
 
   const markUsed = async (slot: CodeSlot): Promise<void> => {
@@ -157,7 +243,7 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
         await askReplacement();
       }
     } catch (e) {
-      app.toast(api.errorText(e), "error");
+      await failed(e);
     }
   };
 
@@ -250,12 +336,12 @@ export function recoveryEntryScreen(app: App, initial: RecoveryEntry): Screen {
     "section",
     { class: "screen recovery-entry" },
     header,
-    el("div", { class: "card" }, summary, warnings, el("div", { class: "actions start" }, reveal, more)),
+    el("div", { class: "card" }, summary, history, warnings, el("div", { class: "actions start" }, reveal, more)),
     codes,
     el("div", { class: "card" }, rotating.wrap, entry.note ? el("p", { class: "muted" }, entry.note) : ""),
     el("section", { class: "card danger-zone", "aria-label": "Remove" }, removeAll),
   );
-  return { root, focus: root.querySelector<HTMLElement>("h1") ?? root };
+  return { root, focus: root.querySelector<HTMLElement>("h1") ?? root, accountsChanged: () => void reload() };
 }
 
 /** Adding codes: for an existing entry, an account, or a new service. */
@@ -286,6 +372,20 @@ export function recoveryAddScreen(app: App, fixed: { kind: "entry" | "account"; 
     checked: false,
     testid: "recovery-add-rotating",
   });
+  // Whether the pasted codes replace the kept set or are more of it: shown
+  // when there is a kept set, asked (nothing chosen) when they share no
+  // code with it.
+  const question = el("legend", {}, "");
+  const choice = (value: "replace" | "add", label: string): { wrap: HTMLElement; input: HTMLInputElement } => {
+    const id = `recovery-mode-${value}`;
+    const input = el("input", { type: "radio", name: "recovery-mode", value, id, "data-testid": id });
+    return { wrap: el("div", { class: "check" }, input, el("label", { for: id }, label)), input };
+  };
+  const replaceChoice = choice("replace", "A new set that replaces the old one (its codes are kept as history, marked replaced)");
+  const addChoice = choice("add", "More codes to add to the current set");
+  const modeError = el("p", { class: "field-error", role: "alert", "data-testid": "recovery-mode-error" });
+  const mode = el("fieldset", { class: "stack", "data-testid": "recovery-mode" }, question, replaceChoice.wrap, addChoice.wrap, modeError);
+  mode.hidden = true;
   const error = formError("recovery-add-error");
   const save = el("button", { type: "submit", class: "primary", "data-testid": "recovery-save" }, "Save codes");
   const form = el("form", { class: "card", novalidate: "", "aria-label": "Add recovery codes" });
@@ -294,44 +394,80 @@ export function recoveryAddScreen(app: App, fixed: { kind: "entry" | "account"; 
   } else {
     form.append(target.wrap, serviceFields);
   }
-  form.append(block.wrap, rotating.wrap, error, save);
-  const showTarget = (): void => {
-    serviceFields.hidden = fixed !== null || target.input.value !== NEW;
+  form.append(block.wrap, mode, rotating.wrap, error, save);
+  /** Where the codes go, when known without asking the user more. */
+  const destination = (): RecoveryTarget | null => {
+    if (fixed) {
+      return { kind: fixed.kind, id: fixed.id };
+    }
+    if (target.input.value === NEW) {
+      return null;
+    }
+    return { kind: "account", id: target.input.value.slice("account:".length) };
   };
-  target.input.addEventListener("change", showTarget);
-  showTarget();
+  const destinationLabel = (): string => {
+    if (fixed) {
+      return fixed.label;
+    }
+    return target.input.selectedOptions[0]?.textContent ?? "";
+  };
 
   let parseTimer: number | undefined;
   // Only the answer for the latest text counts, whatever order answers come in.
   let asked = 0;
+  const parse = (): void => {
+    asked += 1;
+    const questionNumber = asked;
+    if (block.input.value.trim() === "") {
+      found.textContent = "";
+      block.show(null);
+      mode.hidden = true;
+      return;
+    }
+    api
+      .recoveryParse(block.input.value, destination())
+      .then((parsed) => {
+        if (questionNumber !== asked) {
+          return;
+        }
+        block.show(null);
+        const n = parsed.codes.length;
+        // In clear: the user just pasted them. Masked once saved.
+        found.textContent = `Found ${n} code${n === 1 ? "" : "s"}: ${parsed.codes.join("  ")}`;
+        const kept = `${parsed.current} code${parsed.current === 1 ? "" : "s"}`;
+        mode.hidden = parsed.current === 0 || parsed.rotating;
+        modeError.textContent = "";
+        if (parsed.askReplace) {
+          question.textContent = `These codes share none with the ${kept} kept for ${destinationLabel()}. Are they:`;
+          replaceChoice.input.checked = false;
+          addChoice.input.checked = false;
+        } else {
+          question.textContent = `${destinationLabel()} has ${kept} kept. These codes are:`;
+          if (!replaceChoice.input.checked) {
+            addChoice.input.checked = true;
+          }
+        }
+      })
+      .catch((e: unknown) => {
+        if (questionNumber !== asked) {
+          return;
+        }
+        found.textContent = "";
+        mode.hidden = true;
+        block.show(api.errorText(e));
+      });
+  };
+  const showTarget = (): void => {
+    serviceFields.hidden = fixed !== null || target.input.value !== NEW;
+  };
+  target.input.addEventListener("change", () => {
+    showTarget();
+    parse();
+  });
+  showTarget();
   block.input.addEventListener("input", () => {
     window.clearTimeout(parseTimer);
-    parseTimer = window.setTimeout(() => {
-      asked += 1;
-      const question = asked;
-      if (block.input.value.trim() === "") {
-        found.textContent = "";
-        block.show(null);
-        return;
-      }
-      api
-        .recoveryParse(block.input.value)
-        .then((parsed) => {
-          if (question !== asked) {
-            return;
-          }
-          block.show(null);
-          const n = parsed.shapes.length;
-          found.textContent = `Found ${n} code${n === 1 ? "" : "s"}: ${parsed.shapes.join("  ")}`;
-        })
-        .catch((e: unknown) => {
-          if (question !== asked) {
-            return;
-          }
-          found.textContent = "";
-          block.show(api.errorText(e));
-        });
-    }, 250);
+    parseTimer = window.setTimeout(parse, 250);
   });
 
   form.addEventListener("submit", (event) => {
@@ -354,12 +490,22 @@ export function recoveryAddScreen(app: App, fixed: { kind: "entry" | "account"; 
       block.input.focus();
       return;
     }
+    if (!mode.hidden && !replaceChoice.input.checked && !addChoice.input.checked) {
+      modeError.textContent = "Say whether these codes replace the old set or add to it.";
+      replaceChoice.input.focus();
+      return;
+    }
+    const replace = !mode.hidden && replaceChoice.input.checked;
     void busy(form, async () => {
       try {
-        const entry = await api.recoveryAdd(to, block.input.value, rotating.input.checked, null);
+        const entry = await api.recoveryAdd(to, block.input.value, rotating.input.checked, null, replace);
         block.input.value = "";
         await app.refreshAccounts();
-        app.toast(`Saved ${entry.total} recovery codes for ${entry.label}`);
+        app.toast(
+          replace
+            ? `Saved the new set of ${entry.total} recovery codes for ${entry.label}; the old ones are kept as history`
+            : `Saved ${entry.total} recovery codes for ${entry.label}`,
+        );
         app.show(recoveryEntryScreen(app, entry));
       } catch (e) {
         error.textContent = api.errorText(e);
@@ -367,5 +513,6 @@ export function recoveryAddScreen(app: App, fixed: { kind: "entry" | "account"; 
     });
   });
   const root = el("section", { class: "screen recovery-add" }, screenHeader(app, "Add recovery codes", "recovery-add-title"), form);
-  return { root, focus: root.querySelector<HTMLElement>("h1") ?? root };
+  // The kept set may have changed elsewhere: compare the codes with it anew.
+  return { root, focus: root.querySelector<HTMLElement>("h1") ?? root, accountsChanged: parse };
 }

@@ -6,8 +6,10 @@ import type { Settings } from "../api";
 import { el } from "../dom";
 import { validateNewPassword, validatePassword } from "../lib/validate";
 import { backupSection } from "./backup";
+import { quickPickSection } from "./quick-pick-settings";
 import type { App, Screen, SettingsSection } from "./screen";
 import { syncSection } from "./sync";
+import { appearanceSection } from "./theme-settings";
 import { exportScreen, importScreen } from "./transfer";
 import { busy, checkbox, formError, screenHeader, selectField, textField } from "./widgets";
 
@@ -45,6 +47,81 @@ function choices(list: [number, string][], current: number, unit: string): [stri
 
 function section(title: string, id: string, ...children: (Node | string)[]): HTMLElement {
   return el("section", { class: "card", "aria-labelledby": id }, el("h2", { id }, title), ...children);
+}
+
+/**
+ * Starting at login, and closing to the tray. The login switch shows
+ * whether the autostart entry is there (read from the file each time
+ * Settings opens), not a remembered choice.
+ */
+function startupSection(app: App): HTMLElement {
+  const atLogin = checkbox({
+    label: "Start Tessera when I log in",
+    checked: false,
+    testid: "start-at-login",
+    explain: "When closing the window keeps Tessera in the tray, it starts there rather than as a window.",
+  });
+  atLogin.input.disabled = true;
+  void api.getAutostart().then(
+    (on) => {
+      atLogin.input.checked = on;
+      atLogin.input.disabled = false;
+    },
+    (e: unknown) => app.toast(api.errorText(e), "error"),
+  );
+  atLogin.input.addEventListener("change", () => {
+    const wanted = atLogin.input.checked;
+    atLogin.input.disabled = true;
+    api.setAutostart(wanted).then(
+      (on) => {
+        atLogin.input.checked = on;
+        app.toast(on ? "Tessera will start when you log in" : "Tessera will not start when you log in");
+      },
+      (e: unknown) => {
+        atLogin.input.checked = !wanted;
+        app.toast(api.errorText(e), "error");
+      },
+    ).finally(() => {
+      atLogin.input.disabled = false;
+    });
+  });
+  // Closing to the tray: a desktop setting (src-tauri/desktop_settings.rs),
+  // saved with the others as they are now.
+  const toTray = checkbox({
+    label: "Keep Tessera in the tray when the window closes",
+    checked: false,
+    testid: "close-to-tray",
+    explain: "Quit from the tray menu or with Ctrl+Q. Off: closing the window quits.",
+  });
+  toTray.input.disabled = true;
+  void api.getDesktopSettings().then(
+    (settings) => {
+      toTray.input.checked = settings.closeToTray;
+      toTray.input.disabled = false;
+    },
+    (e: unknown) => app.toast(api.errorText(e), "error"),
+  );
+  toTray.input.addEventListener("change", () => {
+    const wanted = toTray.input.checked;
+    toTray.input.disabled = true;
+    api
+      .getDesktopSettings()
+      .then((current) => api.setDesktopSettings({ ...current, closeToTray: wanted }))
+      .then(
+        (saved) => {
+          toTray.input.checked = saved.closeToTray;
+          app.toast("Saved");
+        },
+        (e: unknown) => {
+          toTray.input.checked = !wanted;
+          app.toast(api.errorText(e), "error");
+        },
+      )
+      .finally(() => {
+        toTray.input.disabled = false;
+      });
+  });
+  return section("Start and close", "startup-title", atLogin.wrap, toTray.wrap);
 }
 
 export function settingsScreen(app: App, start?: SettingsSection): Screen {
@@ -223,6 +300,7 @@ export function settingsScreen(app: App, start?: SettingsSection): Screen {
     "section",
     { class: "screen settings" },
     screenHeader(app, "Settings", "settings-title"),
+    appearanceSection(app),
     section("Locking", "locking-title", autoLock.wrap, onSystemLock.wrap, lockNow),
     section("Clipboard", "clipboard-title", clipboard.wrap),
     section("Time", "time-title", offset.wrap),
@@ -231,6 +309,8 @@ export function settingsScreen(app: App, start?: SettingsSection): Screen {
     backupSection(app, backupsTitle),
     sync.section,
     transferSection,
+    startupSection(app),
+    quickPickSection(app),
     section("Vault file", "vault-title", el("p", {}, el("code", { "data-testid": "settings-vault-path" }, app.status?.path ?? ""))),
   );
   return {

@@ -46,6 +46,8 @@ export function setupScreen(app: App, status: VaultStatus): Screen {
     create,
   );
   const refresh = (): void => {
+    // A choice changed answers the form's last complaint ("Choose a password…").
+    error.textContent = "";
     passwordFields.hidden = !usePassword.input.checked;
     both.hidden = !(usePassword.input.checked && useKeyring.input.checked);
   };
@@ -111,13 +113,15 @@ export function setupScreen(app: App, status: VaultStatus): Screen {
     { class: "screen setup", "aria-labelledby": "setup-h" },
     el("div", { class: "empty-mark", "aria-hidden": "true" }),
     heading,
+    // The form comes before the note on where the vault lives, so that its
+    // Create button is in view at the default window size (480×720).
+    form,
     el(
       "p",
       { class: "muted" },
       "Tessera keeps your accounts encrypted in one file, which the tessera command line opens too: ",
       el("code", { "data-testid": "vault-path" }, status.path ?? ""),
     ),
-    form,
     el("h2", { id: "join-h" }, "Already use Tessera on another computer?"),
     joinForm((joined) => app.unlocked(joined)),
   );

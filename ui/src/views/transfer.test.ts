@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExportFormat, GoogleExport } from "../api";
-import { backupProblem, exportWarning, seriesViewer } from "./transfer";
+import { backupProblem, exportWarning, importLine, seriesViewer } from "./transfer";
 
 function format(id: string, password: ExportFormat["password"], kind: ExportFormat["kind"] = "file"): ExportFormat {
   return { id, name: id, description: "", password, kind };
@@ -66,5 +66,18 @@ describe("the Google Authenticator series viewer", () => {
     expect(viewer.textContent).toContain("not exported: Odd");
     byTestid<HTMLButtonElement>(viewer, "google-hide").click();
     expect(hidden).toBe(1);
+  });
+});
+
+describe("import wording", () => {
+  it("regression: never says \"a Aegis\": format names get no article", () => {
+    expect(importLine("Aegis vault", "no")).toBe("Read the file (Aegis vault).");
+    expect(importLine("1Password export", "yes")).toBe("The file (1Password export) is encrypted.");
+    expect(importLine("Authy", "with-key-file")).toBe("The file (Authy) is encrypted: give its password, its key file, or both.");
+    expect(importLine(null, "yes")).toBe("The file is encrypted.");
+    expect(importLine(null, "no")).toBe("");
+    for (const line of [importLine("Aegis vault", "no"), importLine("andOTP backup", "yes")]) {
+      expect(line).not.toMatch(/\ba [AEIOUaeiou]/);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Import from another authenticator's backup (accounts picked from the same
-// list a scan gives) and export to a file Rust writes in the documents
-// folder. Secrets never pass through this page in either direction, except
+// list a scan gives) and export to a file Rust writes where the user says
+// in a native save dialog. Secrets never pass through this page in either direction, except
 // a Google Authenticator series the user asks to see: its QR codes are
 // images of the secrets, shown behind a warning and dropped on Hide.
 import * as api from "../api";
@@ -18,6 +18,20 @@ export function backupProblem(file: { name: string; size: number }): string | nu
     return `${file.name} is ${mb} MB; an authenticator's export is at most ${api.MAX_IMPORT_BYTES / (1024 * 1024)} MB.`;
   }
   return null;
+}
+
+/**
+ * What the import says once a file is read, or found encrypted. Format
+ * names start with any letter or digit ("Aegis vault", "1Password
+ * export"), so the lines name them without an article.
+ */
+export function importLine(format: string | null, encrypted: "no" | "yes" | "with-key-file"): string {
+  const kind = format ? `the file (${format})` : "the file";
+  if (encrypted === "no") {
+    return format ? `Read ${kind}.` : "";
+  }
+  const opening = `${kind.charAt(0).toUpperCase()}${kind.slice(1)} is encrypted`;
+  return encrypted === "with-key-file" ? `${opening}: give its password, its key file, or both.` : `${opening}.`;
 }
 
 export function importScreen(app: App): Screen {
@@ -56,9 +70,7 @@ export function importScreen(app: App): Screen {
     if (outcome.needsPassword) {
       passwordForm.hidden = false;
       keyRow.hidden = !outcome.takesKeyFile;
-      status.textContent = outcome.takesKeyFile
-        ? `This ${outcome.format ?? "backup"} is encrypted: give its password, its key file, or both.`
-        : `This ${outcome.format ?? "backup"} is encrypted.`;
+      status.textContent = importLine(outcome.format, outcome.takesKeyFile ? "with-key-file" : "yes");
       password.input.focus();
       return;
     }
@@ -66,7 +78,7 @@ export function importScreen(app: App): Screen {
     password.input.value = "";
     keyFile = null;
     keyName.textContent = "No key file";
-    status.textContent = outcome.format ? `Read a ${outcome.format} file.` : "";
+    status.textContent = importLine(outcome.format, "no");
     if (outcome.result) {
       renderFound(app, card, results, error, outcome.result);
     }
@@ -212,7 +224,7 @@ export function exportScreen(app: App): Screen {
   const form = el(
     "form",
     { class: "card", novalidate: "", "aria-label": "Export" },
-    el("p", { class: "field-hint" }, "Writes every account, secrets included, to a new file in your documents folder."),
+    el("p", { class: "field-hint" }, "Writes every account, secrets included, to a file you choose next (in your documents folder unless you say otherwise)."),
     format.wrap,
     description,
     password.wrap,

@@ -133,3 +133,152 @@ export class Ring {
     }
   }
 }
+
+/** One item of a {@link popupMenu}: its label, test id, and what it does. */
+export interface MenuItem {
+  label: string;
+  testid: string;
+  run(): void;
+}
+
+/** Closes any open popup menu (the screen changed, or another opens). */
+export function closePopupMenus(): void {
+  for (const menu of document.querySelectorAll(".popup-menu")) {
+    menu.remove();
+  }
+}
+
+/**
+ * A small menu at (x, y) in the window, kept inside it: the arrow keys
+ * move through it, Enter picks, Escape or a click elsewhere closes it, and
+ * the focus goes back to `opener` unless an item moved it on.
+ */
+export function popupMenu(items: MenuItem[], x: number, y: number, opener: HTMLElement | null): HTMLElement {
+  closePopupMenus();
+  const buttons = items.map((item) => {
+    const button = el("button", { type: "button", role: "menuitem", "data-testid": item.testid }, item.label);
+    button.addEventListener("click", () => {
+      close(false);
+      item.run();
+    });
+    return button;
+  });
+  const menu = el("div", { class: "popup-menu", role: "menu", "data-testid": "popup-menu" }, ...buttons);
+  const away = (event: Event): void => {
+    if (!(event.target instanceof Node) || !menu.contains(event.target)) {
+      close(false);
+    }
+  };
+  const close = (refocus: boolean): void => {
+    document.removeEventListener("pointerdown", away, true);
+    window.removeEventListener("blur", onBlur);
+    menu.remove();
+    if (refocus) {
+      opener?.focus();
+    }
+  };
+  const onBlur = (): void => close(false);
+  menu.addEventListener("keydown", (event) => {
+    const at = buttons.findIndex((b) => b === document.activeElement);
+    if (event.key === "Escape") {
+      close(true);
+    } else if (event.key === "ArrowDown") {
+      buttons[(at + 1) % buttons.length]?.focus();
+    } else if (event.key === "ArrowUp") {
+      buttons[(at - 1 + buttons.length) % buttons.length]?.focus();
+    } else if (event.key === "Tab") {
+      close(true);
+    } else {
+      return;
+    }
+    // The menu's keys are its own: Escape here does not also go back.
+    event.preventDefault();
+    event.stopPropagation();
+  });
+  document.addEventListener("pointerdown", away, true);
+  window.addEventListener("blur", onBlur);
+  document.body.append(menu);
+  // CSSOM, not a style attribute: the CSP forbids inline styles.
+  const box = menu.getBoundingClientRect();
+  menu.style.left = `${Math.max(0, Math.min(x, window.innerWidth - box.width))}px`;
+  menu.style.top = `${Math.max(0, Math.min(y, window.innerHeight - box.height))}px`;
+  buttons[0]?.focus();
+  return menu;
+}
+
+/** How long the pointer rests on a control before its tooltip shows. */
+const TOOLTIP_DELAY_MS = 600;
+
+/**
+ * Tooltips drawn by the page in place of WebKit's native ones, which GTK
+ * keeps on screen after the control under the pointer is gone (the screen
+ * changed) until the pointer moves. A control's `title` becomes its
+ * `data-tip` the first time the pointer comes over it (and its label, if
+ * it had no other); the tip shows after a short rest and goes on a click,
+ * a key, the pointer leaving, or {@link Tooltips.hide} (screen changes).
+ */
+export class Tooltips {
+  private tip: HTMLElement | null = null;
+  private timer: number | undefined;
+
+  constructor(doc: Document = document) {
+    doc.addEventListener("mouseover", (event) => this.over(event), true);
+    doc.addEventListener("mouseout", (event) => this.out(event), true);
+    doc.addEventListener("pointerdown", () => this.hide(), true);
+    doc.addEventListener("keydown", () => this.hide(), true);
+  }
+
+  /** Hides the tip shown or about to show. */
+  hide(): void {
+    window.clearTimeout(this.timer);
+    this.tip?.remove();
+    this.tip = null;
+  }
+
+  private over(event: MouseEvent): void {
+    const target = event.target instanceof Element ? event.target.closest<HTMLElement>("[title], [data-tip]") : null;
+    if (target === null) {
+      return;
+    }
+    adoptTitle(target);
+    this.hide();
+    this.timer = window.setTimeout(() => this.show(target), TOOLTIP_DELAY_MS);
+  }
+
+  private out(event: MouseEvent): void {
+    if (event.target instanceof Node && event.relatedTarget instanceof Node && event.target.contains(event.relatedTarget)) {
+      return;
+    }
+    this.hide();
+  }
+
+  private show(target: HTMLElement): void {
+    const text = target.dataset.tip;
+    if (!target.isConnected || !text) {
+      return;
+    }
+    const tip = el("div", { class: "tooltip", role: "tooltip", "data-testid": "tooltip" }, text);
+    document.body.append(tip);
+    const box = target.getBoundingClientRect();
+    const size = tip.getBoundingClientRect();
+    const left = Math.max(4, Math.min(box.left + box.width / 2 - size.width / 2, window.innerWidth - size.width - 4));
+    const below = box.bottom + 6;
+    const top = below + size.height > window.innerHeight ? box.top - size.height - 6 : below;
+    tip.style.left = `${left}px`;
+    tip.style.top = `${Math.max(4, top)}px`;
+    this.tip = tip;
+  }
+}
+
+/** Moves a native `title` to `data-tip`, keeping it as the label of a control with no other. */
+export function adoptTitle(node: HTMLElement): void {
+  const title = node.getAttribute("title");
+  if (title === null) {
+    return;
+  }
+  node.removeAttribute("title");
+  node.dataset.tip = title;
+  if (!node.hasAttribute("aria-label") && (node.textContent ?? "").trim() === "") {
+    node.setAttribute("aria-label", title);
+  }
+}

@@ -16,7 +16,8 @@
 //!   compare by stamp;
 //! - an HOTP counter takes the larger value (a code is never issued twice);
 //! - recovery codes are the union of both copies: a code used on either
-//!   stays used, at the earlier date; a code removed by hand stays removed.
+//!   stays used, at the earlier date, unless a later undo on one copy
+//!   says the mark was a mistake; a code removed by hand stays removed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 

@@ -7,12 +7,14 @@
 //! each one is read from the root window with `GetImage` and turned into
 //! grey right away, as the decoder only needs grey.
 
+use std::time::{Duration, Instant};
+
 use image::{DynamicImage, GrayImage};
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::errors::{ConnectError, ConnectionError, ReplyError};
 use x11rb::protocol::randr::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{
-    ConnectionExt as _, ImageFormat, ImageOrder, Screen, Setup, VisualClass, Visualid,
+    ConnectionExt as _, ImageFormat, ImageOrder, MapState, Screen, Setup, VisualClass, Visualid,
 };
 use x11rb::rust_connection::RustConnection;
 
@@ -221,6 +223,60 @@ fn read_rectangle(
     GrayImage::from_raw(monitor.width.into(), monitor.height.into(), grey).ok_or_else(|| {
         X11Error::UnsupportedFormat("the server sent fewer pixels than asked for".into())
     })
+}
+
+/// Waits until the X server no longer shows `window` (an X window id), at
+/// most `timeout`: the app hides its own window before a capture, and the
+/// hide reaches the server asynchronously. Then waits `settle` more, as the
+/// windows it uncovered redraw themselves after the server tells them to
+/// (and a compositing manager, if one runs, repaints after that), which
+/// nothing in the protocol reports. True once the window is gone from the
+/// screen; false if it was still shown at the deadline.
+pub(super) fn wait_until_unmapped(
+    window: u32,
+    timeout: Duration,
+    settle: Duration,
+) -> Result<bool, SourceError> {
+    let (connection, screen_number) =
+        RustConnection::connect(None).map_err(|source| X11Error::Connect {
+            display: std::env::var("DISPLAY").unwrap_or_default(),
+            source,
+        })?;
+    let deadline = Instant::now() + timeout;
+    let hidden = loop {
+        let cookie = connection
+            .get_window_attributes(window)
+            .map_err(X11Error::from)?;
+        match cookie.reply() {
+            Ok(attributes) if attributes.map_state != MapState::VIEWABLE => break true,
+            Ok(_) => {}
+            // A window that no longer exists is not on the screen either.
+            Err(ReplyError::X11Error(_)) => break true,
+            Err(error) => return Err(X11Error::from(error).into()),
+        }
+        if Instant::now() >= deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    if hidden {
+        // A compositor paints the uncovered area later still: twice the
+        // time then.
+        let compositor = compositing(&connection, screen_number).unwrap_or(false);
+        std::thread::sleep(if compositor { settle * 2 } else { settle });
+    }
+    Ok(hidden)
+}
+
+/// Whether a compositing manager runs on the screen (it owns the
+/// `_NET_WM_CM_Sn` selection, by the EWMH convention).
+fn compositing(connection: &RustConnection, screen_number: usize) -> Result<bool, X11Error> {
+    let name = format!("_NET_WM_CM_S{screen_number}");
+    let atom = connection.intern_atom(true, name.as_bytes())?.reply()?.atom;
+    if atom == x11rb::NONE {
+        return Ok(false);
+    }
+    Ok(connection.get_selection_owner(atom)?.reply()?.owner != x11rb::NONE)
 }
 
 /// One colour channel of a true-colour pixel.

@@ -11,7 +11,7 @@
 //! show SHA1 codes. HOTP accounts get KeePass 2.47's `HmacOtp-Secret-Base32`
 //! and `HmacOtp-Counter` besides the URI; KeePassXC 2.7 reads any `otp`
 //! URI as TOTP (checked with its CLI), so the export warns about them. Recovery codes go one per line
-//! into the protected `Recovery codes` field, used ones marked `(used)`,
+//! into the protected `Recovery codes` field, used ones marked `(used)` and replaced ones `(replaced)`,
 //! and the note says so.
 
 use keepass::config::KdfConfig;
@@ -192,7 +192,9 @@ fn write_entry(entry: &mut keepass::db::EntryMut<'_>, account: &Entry) {
                 lines.push('\n');
             }
             lines.push_str(&xml_text(code.code()));
-            if !code.is_unused() {
+            if code.is_replaced() {
+                lines.push_str(" (replaced)");
+            } else if code.is_used() {
                 lines.push_str(" (used)");
             }
         }
@@ -202,9 +204,15 @@ fn write_entry(entry: &mut keepass::db::EntryMut<'_>, account: &Entry) {
         }
         notes.push_str(&format!(
             "Recovery codes: {} ({} used) in the \"{RECOVERY_FIELD}\" field.",
-            recovery.codes().len(),
+            recovery.current_count(),
             recovery.used_count()
         ));
+        if recovery.replaced_count() > 0 {
+            notes.push_str(&format!(
+                " {} older ones, replaced by a newer set, kept as history and marked (replaced).",
+                recovery.replaced_count()
+            ));
+        }
         if !recovery.note.is_empty() {
             notes.push(' ');
             notes.push_str(&xml_text(&recovery.note));

@@ -494,6 +494,49 @@ mod tests {
         vec![github, bank, counter, no_issuer, steam]
     }
 
+    /// Regression: once a set was replaced, the export marked the old codes
+    /// "(used)" and counted them with the current set.
+    #[test]
+    fn regression_replaced_recovery_codes_are_marked_replaced_not_used() {
+        let mut github = accounts().remove(0);
+        let recovery = github.recovery.as_mut().unwrap();
+        recovery
+            .replace(
+                vec![
+                    tessera_otp::Zeroizing::new("cccc-3333".to_owned()),
+                    tessera_otp::Zeroizing::new("dddd-4444".to_owned()),
+                    tessera_otp::Zeroizing::new("eeee-5555".to_owned()),
+                ],
+                30,
+            )
+            .unwrap();
+        let password = Password::from("correct horse");
+        let output = export_with(&[github], &password, cheap()).unwrap();
+        let key = DatabaseKey::new().with_password("correct horse");
+        let database = Database::parse(&output.bytes, key).unwrap();
+        let root = database.root();
+        let entry = root.entries().next().unwrap();
+        let field = entry.get("Recovery codes").unwrap();
+        let mut lines: Vec<&str> = field.lines().collect();
+        lines.sort_unstable();
+        assert_eq!(
+            lines,
+            [
+                "aaaa-1111 (replaced)",
+                "bbbb-2222 (replaced)",
+                "cccc-3333",
+                "dddd-4444",
+                "eeee-5555"
+            ]
+        );
+        let notes = entry.get("Notes").unwrap_or_default();
+        assert!(
+            notes.contains("Recovery codes: 3 (0 used)")
+                && notes.contains("2 older ones, replaced"),
+            "{notes}"
+        );
+    }
+
     #[test]
     fn tessera_to_kdbx_to_tessera_keeps_every_account() {
         let accounts = accounts();

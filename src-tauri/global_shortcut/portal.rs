@@ -1,0 +1,198 @@
+//! The shortcut on Wayland, where no client may grab keys: the
+//! xdg-desktop-portal's GlobalShortcuts interface asks the desktop to bind
+//! it (the desktop may ask the user, or offer another key) and signals
+//! each press. Not every compositor's portal has the interface; where it
+//! is missing, Settings says so. Untested here: the test desktop is X11.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use futures_util::StreamExt;
+use tauri::{AppHandle, Runtime};
+use zbus::zvariant::{ObjectPath, OwnedValue, Value};
+use zbus::{Connection, Proxy};
+
+use super::{Accelerator, ShortcutState, ShortcutStatus};
+
+const DESTINATION: &str = "org.freedesktop.portal.Desktop";
+const PATH: &str = "/org/freedesktop/portal/desktop";
+const INTERFACE: &str = "org.freedesktop.portal.GlobalShortcuts";
+/// The one shortcut's id in the session.
+const ID: &str = "quick-pick";
+
+/// The shortcut as the portal's `preferred_trigger` writes it (the XDG
+/// shortcuts format): "CTRL+ALT+k".
+pub fn trigger(accelerator: Accelerator) -> String {
+    let mut parts: Vec<String> = [(4, "CTRL"), (8, "ALT"), (1, "SHIFT"), (64, "LOGO")]
+        .iter()
+        .filter(|(bit, _)| accelerator.modifiers & bit != 0)
+        .map(|(_, name)| (*name).to_owned())
+        .collect();
+    let key = match accelerator.keysym {
+        0x20 => "space".to_owned(),
+        k @ 0xffbe..=0xffc9 => format!("F{}", k - 0xffbe + 1),
+        k => char::from_u32(k).map(String::from).unwrap_or_default(),
+    };
+    parts.push(key);
+    parts.join("+")
+}
+
+/// Binds the shortcut through the portal and opens the quick pick on each
+/// press, while `current()` still says this binding is wanted. Reports
+/// what happened through `report`.
+pub async fn bind<R: Runtime>(
+    app: AppHandle<R>,
+    accelerator: Accelerator,
+    text: String,
+    current: impl Fn() -> bool,
+    report: impl Fn(ShortcutStatus),
+) {
+    let unsupported = |detail: String| {
+        report(ShortcutStatus::new(
+            ShortcutState::Unsupported,
+            format!("This Wayland desktop did not give Tessera a global shortcut ({detail}): bind a key in your desktop's settings instead."),
+        ))
+    };
+    let conn = match Connection::session().await {
+        Ok(conn) => conn,
+        Err(e) => return unsupported(format!("no session bus: {e}")),
+    };
+    let session = match session(&conn).await {
+        Ok(session) => session,
+        Err(e) => return unsupported(e),
+    };
+    let shortcuts = vec![(
+        ID,
+        HashMap::from([
+            ("description", Value::from("Open Tessera's quick pick")),
+            ("preferred_trigger", Value::from(trigger(accelerator))),
+        ]),
+    )];
+    let token = token();
+    let options = HashMap::from([("handle_token", Value::from(token.as_str()))]);
+    let Ok(path) = ObjectPath::try_from(session.as_str()) else {
+        return unsupported("the portal's session is unreadable".into());
+    };
+    let body = (path, shortcuts, "", options);
+    if let Err(e) = request(&conn, "BindShortcuts", &token, &body).await {
+        return unsupported(e);
+    }
+    report(ShortcutStatus::new(
+        ShortcutState::Active,
+        format!("{text} opens the quick pick (through the desktop's GlobalShortcuts portal, which may have asked for another key)."),
+    ));
+    let Ok(proxy) = Proxy::new(&conn, DESTINATION, PATH, INTERFACE).await else {
+        return;
+    };
+    let Ok(mut activated) = proxy.receive_signal("Activated").await else {
+        return;
+    };
+    while let Some(message) = activated.next().await {
+        if !current() {
+            break;
+        }
+        let body = message.body();
+        let Ok((handle, id, _time, _options)) =
+            body.deserialize::<(ObjectPath<'_>, String, u64, HashMap<String, OwnedValue>)>()
+        else {
+            continue;
+        };
+        if handle.as_str() == session && id == ID {
+            // Wayland shows no client another's windows: nothing to type into.
+            crate::quick_pick::open(&app, None);
+        }
+    }
+    let _ = conn
+        .call_method(
+            Some(DESTINATION),
+            session.as_str(),
+            Some("org.freedesktop.portal.Session"),
+            "Close",
+            &(),
+        )
+        .await;
+}
+
+/// Creates the portal session; its handle.
+async fn session(conn: &Connection) -> Result<String, String> {
+    let token = token();
+    let options = HashMap::from([
+        ("handle_token", Value::from(token.as_str())),
+        ("session_handle_token", Value::from(token.as_str())),
+    ]);
+    let results = request(conn, "CreateSession", &token, &(options,)).await?;
+    let handle = results
+        .get("session_handle")
+        .ok_or("the portal gave no session")?;
+    String::try_from(handle.try_clone().map_err(|e| e.to_string())?)
+        .or_else(|_| {
+            ObjectPath::try_from(handle.try_clone().map_err(|e| e.to_string())?)
+                .map(|p| p.to_string())
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| format!("the portal's session is unreadable: {e}"))
+}
+
+/// A new token for a request's or session's object path.
+fn token() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("tessera{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Calls a portal method that answers through a Request object's
+/// `Response` signal, listening before the call so the answer cannot be
+/// missed; the response's results.
+async fn request<B>(
+    conn: &Connection,
+    method: &str,
+    token: &str,
+    body: &B,
+) -> Result<HashMap<String, OwnedValue>, String>
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    let sender = conn
+        .unique_name()
+        .ok_or("no name on the session bus")?
+        .as_str()
+        .trim_start_matches(':')
+        .replace('.', "_");
+    let path = format!("{PATH}/request/{sender}/{token}");
+    let request = Proxy::new(
+        conn,
+        DESTINATION,
+        path.as_str(),
+        "org.freedesktop.portal.Request",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut responses = request
+        .receive_signal("Response")
+        .await
+        .map_err(|e| e.to_string())?;
+    conn.call_method(Some(DESTINATION), PATH, Some(INTERFACE), method, body)
+        .await
+        .map_err(|e| e.to_string())?;
+    let message = responses.next().await.ok_or("the portal did not answer")?;
+    let (code, results): (u32, HashMap<String, OwnedValue>) =
+        message.body().deserialize().map_err(|e| e.to_string())?;
+    match code {
+        0 => Ok(results),
+        1 => Err("the request was declined".into()),
+        _ => Err("the portal refused it".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_portal_is_asked_for_the_key_in_the_xdg_shortcuts_format() {
+        let with = |text: &str| trigger(super::super::parse(text).unwrap());
+        assert_eq!(with("Ctrl+Alt+K"), "CTRL+ALT+k");
+        assert_eq!(with("Super+Shift+F5"), "SHIFT+LOGO+F5");
+        assert_eq!(with("Alt+Space"), "ALT+space");
+        assert_eq!(with("Ctrl+7"), "CTRL+7");
+    }
+}

@@ -1,0 +1,342 @@
+//! One app per vault: launching Tessera again on a vault it already has
+//! open raises that window and exits, rather than opening a second window
+//! on the same file. The key is the vault, not the app's identifier (as a
+//! D-Bus name would be), so apps on different vaults (the end-to-end tests'
+//! parallel apps among them) each keep their own window.
+//!
+//! The first app listens on a Unix socket named from a hash of the vault's
+//! canonical path, in a folder only the user can enter
+//! (`$XDG_RUNTIME_DIR/tessera`, else the configuration folder). A later
+//! launch connects, sends one line (`show`) and exits 0 once the first app
+//! answers `shown`. A socket nobody listens on any more (an app that was
+//! killed) refuses the connection and is replaced.
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager, Runtime};
+
+/// What a later launch asks of the first app.
+const SHOW: &str = "show";
+/// The first app's answer once it has asked for its window to be shown.
+const SHOWN: &str = "shown";
+/// How long a launch waits for the first app's answer: showing a window
+/// takes a turn of its event loop, which a busy 2-core machine can delay.
+const ANSWER_WAIT: Duration = Duration::from_secs(10);
+/// How often a launch tries again when the first app is on its way out
+/// (it accepted but closed without answering) or another launch is taking
+/// the socket at the same moment.
+const ATTEMPTS: u32 = 50;
+const RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// The outcome of [`claim`].
+pub enum Claim {
+    /// This process is the vault's app: requests wait on the listener.
+    First(Instance),
+    /// Another process is the vault's app and has shown its window.
+    Raised,
+}
+
+/// The socket this process answers on, taken by [`claim`].
+pub struct Instance {
+    listener: UnixListener,
+    owner: Owner,
+}
+
+/// What [`Instance::serve`] hands back: removes the socket as the app
+/// exits, so a launch from then on starts a new app instead of waiting on
+/// one that is going away.
+#[derive(Clone)]
+pub struct Owner {
+    path: PathBuf,
+    /// The socket file's inode, so that a socket another app has since
+    /// put at the same path is never removed.
+    inode: u64,
+    closing: Arc<AtomicBool>,
+}
+
+/// Becomes the app of the vault this launch opens, or shows the app that
+/// already has it and exits 0. Where there is no telling (no vault path,
+/// no folder for the socket, an app that does not answer) it says so and
+/// goes on as an app of its own.
+pub fn start_or_exit() -> Option<Instance> {
+    let vault = tessera_vault::default_vault_path()?;
+    match claim(&vault) {
+        Ok(Claim::First(instance)) => Some(instance),
+        Ok(Claim::Raised) => std::process::exit(0),
+        Err(error) => {
+            eprintln!("tessera: cannot tell whether Tessera already runs on this vault: {error}");
+            None
+        }
+    }
+}
+
+/// Becomes the app of `vault`, or asks the app that already is to show its
+/// window. Errors when the socket's folder cannot be made or the app
+/// holding the socket does not answer.
+pub fn claim(vault: &Path) -> std::io::Result<Claim> {
+    let folder = socket_folder()
+        .ok_or_else(|| std::io::Error::other("no runtime or configuration folder"))?;
+    tessera_core::files::create_private_dir_all(&folder).map_err(std::io::Error::other)?;
+    claim_at(&folder.join(socket_name(vault)))
+}
+
+fn claim_at(path: &Path) -> std::io::Result<Claim> {
+    for _ in 0..ATTEMPTS {
+        match UnixStream::connect(path) {
+            Ok(stream) => {
+                if ask_to_show(stream)? {
+                    return Ok(Claim::Raised);
+                }
+                // Accepted and closed without answering: that app is
+                // exiting and has removed (or will remove) its socket.
+            }
+            Err(err) if err.kind() == ErrorKind::ConnectionRefused => {
+                // Nobody listens: the app that made it was killed.
+                remove_if_present(path)?;
+                if let Some(instance) = bind(path)? {
+                    return Ok(Claim::First(instance));
+                }
+            }
+            Err(err) if err.kind() == ErrorKind::NotFound => {
+                if let Some(instance) = bind(path)? {
+                    return Ok(Claim::First(instance));
+                }
+            }
+            Err(err) => return Err(err),
+        }
+        std::thread::sleep(RETRY_PAUSE);
+    }
+    Err(std::io::Error::other(format!(
+        "another Tessera holds {} but does not answer",
+        path.display()
+    )))
+}
+
+/// Sends `show` and waits for the answer: true once it is `shown`, false
+/// when the app closed the connection without one.
+fn ask_to_show(mut stream: UnixStream) -> std::io::Result<bool> {
+    stream.set_read_timeout(Some(ANSWER_WAIT))?;
+    stream.set_write_timeout(Some(ANSWER_WAIT))?;
+    if let Err(err) = stream.write_all(format!("{SHOW}\n").as_bytes()) {
+        return match err.kind() {
+            ErrorKind::BrokenPipe | ErrorKind::ConnectionReset => Ok(false),
+            _ => Err(err),
+        };
+    }
+    match read_line(&stream) {
+        Ok(answer) => Ok(answer == SHOWN),
+        Err(err) if err.kind() == ErrorKind::ConnectionReset => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// One short line (at most 64 bytes), without its newline.
+fn read_line(stream: &UnixStream) -> std::io::Result<String> {
+    let mut line = String::new();
+    BufReader::new(stream.take(64)).read_line(&mut line)?;
+    Ok(line.trim_end().to_owned())
+}
+
+/// Binds the socket; `None` when another launch bound it first.
+fn bind(path: &Path) -> std::io::Result<Option<Instance>> {
+    let listener = match UnixListener::bind(path) {
+        Ok(listener) => listener,
+        Err(err) if err.kind() == ErrorKind::AddrInUse => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let inode = std::fs::symlink_metadata(path)?.ino();
+    Ok(Some(Instance {
+        listener,
+        owner: Owner {
+            path: path.to_owned(),
+            inode,
+            closing: Arc::new(AtomicBool::new(false)),
+        },
+    }))
+}
+
+fn remove_if_present(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(err) if err.kind() != ErrorKind::NotFound => Err(err),
+        _ => Ok(()),
+    }
+}
+
+impl Instance {
+    /// Answers later launches on a thread of its own: each `show` runs
+    /// `show` and is answered `shown`.
+    pub fn serve(self, show: impl Fn() + Send + 'static) -> Owner {
+        let owner = self.owner.clone();
+        let closing = Arc::clone(&self.owner.closing);
+        std::thread::spawn(move || {
+            for stream in self.listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                // A silent client must not hold up the next launch.
+                if stream
+                    .set_read_timeout(Some(Duration::from_secs(2)))
+                    .is_err()
+                {
+                    continue;
+                }
+                if read_line(&stream).is_ok_and(|line| line == SHOW)
+                    && !closing.load(Ordering::SeqCst)
+                {
+                    show();
+                    let _ = stream.write_all(format!("{SHOWN}\n").as_bytes());
+                }
+            }
+        });
+        owner
+    }
+}
+
+impl Owner {
+    /// Stops answering and removes the socket if it is still this app's.
+    pub fn release(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        let ours = std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.ino() == self.inode);
+        if ours {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Shows, un-minimises and focuses the main window, from any thread;
+/// returns once the window has been asked to (the event loop does it).
+pub fn raise<R: Runtime>(app: &AppHandle<R>) {
+    let (done, wait) = std::sync::mpsc::channel();
+    let handle = app.clone();
+    let queued = app.run_on_main_thread(move || {
+        if let Some(window) = handle.get_webview_window("main") {
+            let _ = window.show();
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+        let _ = done.send(());
+    });
+    if queued.is_ok() {
+        let _ = wait.recv_timeout(ANSWER_WAIT);
+    }
+}
+
+/// `$XDG_RUNTIME_DIR/tessera` (private to the user and emptied at logout),
+/// else `run` in Tessera's configuration folder.
+fn socket_folder() -> Option<PathBuf> {
+    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        Some(runtime) if runtime.is_absolute() => Some(runtime.join("tessera")),
+        _ => tessera_core::machine_folder().map(|folder| folder.join("run")),
+    }
+}
+
+/// The socket's file name for `vault`: a hash of its canonical path, so
+/// every spelling of one vault (relative, through a link) meets at one
+/// socket, and the name stays short whatever the path's length.
+fn socket_name(vault: &Path) -> String {
+    let canonical = canonical(vault);
+    format!(
+        "instance-{:016x}.sock",
+        fnv1a64(canonical.as_os_str().as_encoded_bytes())
+    )
+}
+
+/// The vault's canonical path; for a vault not created yet, its folder's
+/// canonical path joined with its name (or the absolute path as given).
+fn canonical(vault: &Path) -> PathBuf {
+    if let Ok(path) = vault.canonicalize() {
+        return path;
+    }
+    let absolute = std::path::absolute(vault).unwrap_or_else(|_| vault.to_owned());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(folder), Some(name)) => folder
+            .canonicalize()
+            .map_or_else(|_| absolute.clone(), |folder| folder.join(name)),
+        _ => absolute,
+    }
+}
+
+/// 64-bit FNV-1a: stable across Rust releases (unlike `DefaultHasher`),
+/// which a name another build of the app must find again needs.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(claim: std::io::Result<Claim>) -> Instance {
+        match claim.expect("a claim") {
+            Claim::First(instance) => instance,
+            Claim::Raised => panic!("expected to be the first app"),
+        }
+    }
+
+    #[test]
+    fn a_second_claim_asks_the_first_to_show_and_gets_its_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        let (shown, seen) = std::sync::mpsc::channel();
+        let _owner = first(claim_at(&path)).serve(move || shown.send(()).unwrap());
+        assert!(matches!(claim_at(&path).unwrap(), Claim::Raised));
+        seen.recv_timeout(Duration::from_secs(5)).unwrap();
+    }
+
+    #[test]
+    fn a_socket_nobody_listens_on_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        // A killed app leaves its socket file behind.
+        drop(UnixListener::bind(&path).unwrap());
+        assert!(path.exists());
+        let _instance = first(claim_at(&path));
+    }
+
+    #[test]
+    fn a_released_app_no_longer_answers_and_its_socket_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        let owner = first(claim_at(&path)).serve(|| panic!("shown after release"));
+        owner.release();
+        assert!(!path.exists());
+        let _instance = first(claim_at(&path));
+    }
+
+    #[test]
+    fn release_leaves_a_socket_another_app_put_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        let owner = first(claim_at(&path)).serve(|| {});
+        std::fs::remove_file(&path).unwrap();
+        let _other = first(claim_at(&path));
+        owner.release();
+        assert!(path.exists());
+    }
+
+    #[test]
+    fn one_vault_spelled_two_ways_has_one_socket_and_two_vaults_two() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("v.tessera");
+        let spelled = dir.path().join(".").join("v.tessera");
+        assert_eq!(socket_name(&vault), socket_name(&spelled));
+        assert_ne!(
+            socket_name(&vault),
+            socket_name(&dir.path().join("w.tessera"))
+        );
+        std::fs::write(&vault, b"x").unwrap();
+        assert_eq!(socket_name(&vault), socket_name(&spelled));
+    }
+
+    #[test]
+    fn fnv1a64_matches_its_published_values() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
