@@ -144,6 +144,6 @@ package: deps-build ui cli
 # its window shows, removed again; the .rpm's metadata and files read with
 # rpm (Debian's `rpm` package). Needs root or sudo.
 package-check: package deps-test
-	$(call apt_install,rpm)
+	$(call apt_install,rpm cpio)
 	tests/deb-check.sh
 	tests/rpm-check.sh
