@@ -101,10 +101,11 @@ fn gtk_dark<R: Runtime>(app: &AppHandle<R>) -> bool {
     gtk_is_dark(env.as_deref(), None, window_dark)
 }
 
-/// Tells the page the shade to draw with now.
+/// Tells every window's page (the main one and the quick pick) the shade
+/// to draw with now.
 async fn apply<R: Runtime>(app: &AppHandle<R>) {
     let shade = current(app).await;
-    if let Some(window) = app.get_webview_window("main") {
+    for window in app.webview_windows().values() {
         // A page still loading asks by itself (`current_theme`).
         let _ = window.eval(format!(
             "document.documentElement.dataset.theme = \"{}\";",

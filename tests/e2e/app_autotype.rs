@@ -45,9 +45,10 @@ fn start(shortcut: Option<&str>) -> Desktop {
     if let Some(shortcut) = shortcut {
         let folder = config.path().join("tessera");
         std::fs::create_dir_all(&folder).unwrap();
+        // Dark, not the default: the quick pick is seen to take the choice.
         std::fs::write(
             folder.join("desktop.json"),
-            serde_json::json!({ "quickPickShortcut": shortcut }).to_string(),
+            serde_json::json!({ "quickPickShortcut": shortcut, "theme": "Dark" }).to_string(),
         )
         .unwrap();
     }
@@ -288,6 +289,13 @@ fn enter_in_the_quick_pick_copies_and_escape_closes_it() {
         let _turn = keyboard_turn();
         let _clipboard = clipboard_turn();
         desktop.open_quick_pick(&entry.window, "ctrl+alt+j", 1);
+        // Regression: the quick pick was drawn light whatever the theme.
+        app.wait_until(
+            "the quick pick in the chosen dark theme",
+            SHORT,
+            || app.execute("return document.documentElement.dataset.theme || ''"),
+            |theme| theme.as_str() == Some("dark"),
+        );
         desktop.search("gitea");
         xdotool(&["key", "--clearmodifiers", "Return"]);
         desktop.wait_until_quick_pick_hides();

@@ -8,6 +8,7 @@ import * as api from "../api";
 import type { Account } from "../api";
 import { el } from "../dom";
 import { accountLabel, matchesKey, queryWords, searchKey, sortAccounts } from "../lib/search";
+import { loadTheme } from "../theme";
 
 /** What the list shows at most: the quick pick is for a few matches. */
 const MAX_SHOWN = 8;
@@ -24,6 +25,8 @@ export function quickPickMatches(accounts: readonly Account[], query: string): A
 export function startQuickPick(root: HTMLElement): void {
   document.title = "Tessera: quick pick";
   document.body.classList.add("quick-pick-page");
+  // In the main window's colours; Rust tells both pages of later changes.
+  void loadTheme();
   const search = el("input", {
     type: "search",
     class: "quick-pick-search",
