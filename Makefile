@@ -23,7 +23,8 @@ NPM ?= npm
 APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev libayatana-appindicator3-dev \
              libdbus-1-dev libclang-dev
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
-            xdotool xclip oathtool zbar-tools hyperfine syncthing keepassxc man-db appstream zsh fish zenity desktop-file-utils
+            xdotool xclip imagemagick python3-dbus python3-gi oathtool zbar-tools hyperfine syncthing keepassxc man-db appstream zsh fish \
+            zenity desktop-file-utils
 
 .PHONY: help run test bench bindings package package-check cli install-cli deps-build deps-test ui ui-check rust-check
 

@@ -4,21 +4,27 @@
 //! D-Bus name would be), so apps on different vaults (the end-to-end tests'
 //! parallel apps among them) each keep their own window.
 //!
-//! The first app listens on a Unix socket named from a hash of the vault's
+//! The first app holds a lock on a file named from a hash of the vault's
 //! canonical path, in a folder only the user can enter
-//! (`$XDG_RUNTIME_DIR/tessera`, else the configuration folder). A later
-//! launch connects, sends one line (`show`) and exits 0 once the first app
-//! answers `shown`. A socket nobody listens on any more (an app that was
-//! killed) refuses the connection and is replaced.
+//! (`$XDG_RUNTIME_DIR/tessera`, else the configuration folder), and listens
+//! on a Unix socket beside it. A later launch finds the lock taken,
+//! connects, sends one line (`show`) and exits 0 once the first app answers
+//! `shown`. The lock, not the socket, says whether an app runs: the kernel
+//! drops it with the process however it ends, so a killed app's socket is
+//! replaced by exactly one later launch, where two launches that both found
+//! a dead socket could once each remove the other's and both stay.
 
+use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustix::fs::{flock, FlockOperation};
+use rustix::io::Errno;
 use tauri::{AppHandle, Manager, Runtime};
 
 /// What a later launch asks of the first app.
@@ -28,9 +34,9 @@ const SHOWN: &str = "shown";
 /// How long a launch waits for the first app's answer: showing a window
 /// takes a turn of its event loop, which a busy 2-core machine can delay.
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
-/// How often a launch tries again when the first app is on its way out
-/// (it accepted but closed without answering) or another launch is taking
-/// the socket at the same moment.
+/// How often a launch tries again when the app holding the lock has not
+/// bound its socket yet, or is on its way out (it accepted but closed
+/// without answering, or removed its socket and is about to let go).
 const ATTEMPTS: u32 = 50;
 const RETRY_PAUSE: Duration = Duration::from_millis(100);
 
@@ -48,9 +54,9 @@ pub struct Instance {
     owner: Owner,
 }
 
-/// What [`Instance::serve`] hands back: removes the socket as the app
-/// exits, so a launch from then on starts a new app instead of waiting on
-/// one that is going away.
+/// What [`Instance::serve`] hands back: removes the socket and lets go of
+/// the lock as the app exits, so a launch from then on starts a new app
+/// instead of waiting on one that is going away.
 #[derive(Clone)]
 pub struct Owner {
     path: PathBuf,
@@ -58,6 +64,9 @@ pub struct Owner {
     /// put at the same path is never removed.
     inode: u64,
     closing: Arc<AtomicBool>,
+    /// The vault's lock, held from [`claim`] until [`Owner::release`] (or
+    /// the process's end, whichever comes first).
+    lock: Arc<File>,
 }
 
 /// Becomes the app of the vault this launch opens, or shows the app that
@@ -87,27 +96,27 @@ pub fn claim(vault: &Path) -> std::io::Result<Claim> {
 }
 
 fn claim_at(path: &Path) -> std::io::Result<Claim> {
+    let lock = open_lock(&lock_path(path))?;
     for _ in 0..ATTEMPTS {
-        match UnixStream::connect(path) {
-            Ok(stream) => {
-                if ask_to_show(stream)? {
-                    return Ok(Claim::Raised);
+        match try_lock(&lock) {
+            Ok(true) => return bind(path, lock).map(Claim::First),
+            Ok(false) => match UnixStream::connect(path) {
+                Ok(stream) => {
+                    if ask_to_show(stream)? {
+                        return Ok(Claim::Raised);
+                    }
+                    // Accepted and closed without answering: that app is
+                    // exiting and lets go of the lock as it does.
                 }
-                // Accepted and closed without answering: that app is
-                // exiting and has removed (or will remove) its socket.
-            }
-            Err(err) if err.kind() == ErrorKind::ConnectionRefused => {
-                // Nobody listens: the app that made it was killed.
-                remove_if_present(path)?;
-                if let Some(instance) = bind(path)? {
-                    return Ok(Claim::First(instance));
-                }
-            }
-            Err(err) if err.kind() == ErrorKind::NotFound => {
-                if let Some(instance) = bind(path)? {
-                    return Ok(Claim::First(instance));
-                }
-            }
+                // The app holding the lock is binding its socket, or has
+                // removed it on its way out.
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        ErrorKind::NotFound | ErrorKind::ConnectionRefused
+                    ) => {}
+                Err(err) => return Err(err),
+            },
             Err(err) => return Err(err),
         }
         std::thread::sleep(RETRY_PAUSE);
@@ -116,6 +125,33 @@ fn claim_at(path: &Path) -> std::io::Result<Claim> {
         "another Tessera holds {} but does not answer",
         path.display()
     )))
+}
+
+/// The lock file beside the socket `path`.
+fn lock_path(socket: &Path) -> PathBuf {
+    socket.with_extension("lock")
+}
+
+/// Takes the lock if no other open of the file holds it: true when taken.
+fn try_lock(lock: &File) -> std::io::Result<bool> {
+    match flock(lock, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(true),
+        Err(Errno::WOULDBLOCK) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Opens (making it if need be) the lock file, readable only by the user.
+/// It is never removed: removing a lock file lets two processes each lock
+/// a file of their own at the same path.
+fn open_lock(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
 }
 
 /// Sends `show` and waits for the answer: true once it is `shown`, false
@@ -143,29 +179,24 @@ fn read_line(stream: &UnixStream) -> std::io::Result<String> {
     Ok(line.trim_end().to_owned())
 }
 
-/// Binds the socket; `None` when another launch bound it first.
-fn bind(path: &Path) -> std::io::Result<Option<Instance>> {
-    let listener = match UnixListener::bind(path) {
-        Ok(listener) => listener,
-        Err(err) if err.kind() == ErrorKind::AddrInUse => return Ok(None),
-        Err(err) => return Err(err),
-    };
+/// Binds the socket, with the vault's lock held: whatever socket is there
+/// was left by an app that has gone (its lock went with it).
+fn bind(path: &Path, lock: File) -> std::io::Result<Instance> {
+    match std::fs::remove_file(path) {
+        Err(err) if err.kind() != ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
+    let listener = UnixListener::bind(path)?;
     let inode = std::fs::symlink_metadata(path)?.ino();
-    Ok(Some(Instance {
+    Ok(Instance {
         listener,
         owner: Owner {
             path: path.to_owned(),
             inode,
             closing: Arc::new(AtomicBool::new(false)),
+            lock: Arc::new(lock),
         },
-    }))
-}
-
-fn remove_if_present(path: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(err) if err.kind() != ErrorKind::NotFound => Err(err),
-        _ => Ok(()),
-    }
+    })
 }
 
 impl Instance {
@@ -197,13 +228,17 @@ impl Instance {
 }
 
 impl Owner {
-    /// Stops answering and removes the socket if it is still this app's.
+    /// Stops answering, removes the socket if it is still this app's, and
+    /// lets go of the lock, so the next launch starts an app of its own.
     pub fn release(&self) {
         self.closing.store(true, Ordering::SeqCst);
         let ours = std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.ino() == self.inode);
         if ours {
             let _ = std::fs::remove_file(&self.path);
         }
+        // Unlocking what another open of the file locked is not possible:
+        // a second release after another app took over leaves it be.
+        let _ = flock(&*self.lock, FlockOperation::Unlock);
     }
 }
 
@@ -293,10 +328,70 @@ mod tests {
     fn a_socket_nobody_listens_on_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sock");
-        // A killed app leaves its socket file behind.
+        // A killed app leaves its socket file behind (its lock goes).
         drop(UnixListener::bind(&path).unwrap());
         assert!(path.exists());
         let _instance = first(claim_at(&path));
+    }
+
+    /// Regression: two launches that both found a killed app's socket
+    /// each removed it and bound their own, one after the other, and both
+    /// became the vault's app (two windows on one vault). The window is
+    /// narrow: the old code made two apps within a few rounds of this.
+    #[test]
+    fn launches_racing_for_a_killed_apps_socket_make_one_app() {
+        const LAUNCHES: usize = 16;
+        const ROUNDS: usize = 50;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        for round in 0..ROUNDS {
+            drop(UnixListener::bind(&path).unwrap());
+            let start = Arc::new(std::sync::Barrier::new(LAUNCHES));
+            let launches: Vec<_> = (0..LAUNCHES)
+                .map(|_| {
+                    let (path, start) = (path.clone(), Arc::clone(&start));
+                    std::thread::spawn(move || {
+                        start.wait();
+                        match claim_at(&path).expect("a claim") {
+                            Claim::First(instance) => Some(instance.serve(|| {})),
+                            Claim::Raised => None,
+                        }
+                    })
+                })
+                .collect();
+            let apps: Vec<Owner> = launches
+                .into_iter()
+                .filter_map(|launch| launch.join().unwrap())
+                .collect();
+            assert_eq!(apps.len(), 1, "round {round}: {} apps", apps.len());
+            // The app is killed: its lock goes, and a socket that refuses
+            // every connection is left in place of its own.
+            let killed = &apps[0];
+            let _ = flock(&*killed.lock, FlockOperation::Unlock);
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_launch_waits_for_the_lock_holder_to_bind_its_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        // The first app has its lock but no socket yet.
+        let lock = open_lock(&lock_path(&path)).unwrap();
+        assert!(try_lock(&lock).unwrap());
+        let (shown, seen) = std::sync::mpsc::channel();
+        let binding = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                std::thread::sleep(RETRY_PAUSE * 3);
+                bind(&path, lock)
+                    .unwrap()
+                    .serve(move || shown.send(()).unwrap())
+            }
+        });
+        assert!(matches!(claim_at(&path).unwrap(), Claim::Raised));
+        seen.recv_timeout(Duration::from_secs(5)).unwrap();
+        drop(binding.join().unwrap());
     }
 
     #[test]
@@ -310,14 +405,17 @@ mod tests {
     }
 
     #[test]
-    fn release_leaves_a_socket_another_app_put_there() {
+    fn release_leaves_the_socket_and_lock_another_app_took_since() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sock");
         let owner = first(claim_at(&path)).serve(|| {});
-        std::fs::remove_file(&path).unwrap();
-        let _other = first(claim_at(&path));
+        owner.release();
+        let other = first(claim_at(&path)).serve(|| {});
+        // The exit path may release more than once.
         owner.release();
         assert!(path.exists());
+        assert!(matches!(claim_at(&path).unwrap(), Claim::Raised));
+        other.release();
     }
 
     #[test]
