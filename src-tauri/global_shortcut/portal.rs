@@ -2,7 +2,12 @@
 //! xdg-desktop-portal's GlobalShortcuts interface asks the desktop to bind
 //! it (the desktop may ask the user, or offer another key) and signals
 //! each press. Not every compositor's portal has the interface; where it
-//! is missing, Settings says so. Untested here: the test desktop is X11.
+//! is missing, Settings says so. The key the desktop actually bound is
+//! read from its answer, never assumed: KDE Plasma 5.27's portal binds
+//! none and sends the user to its own shortcut settings.
+//! Untested end to end here: the test desktop is X11. The answers are
+//! checked below: an empty one as KDE's portal gave it on Debian 12, and a
+//! bound key as the portal's specification describes it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -74,13 +79,11 @@ pub async fn bind<R: Runtime>(
         return unsupported("the portal's session is unreadable".into());
     };
     let body = (path, shortcuts, "", options);
-    if let Err(e) = request(&conn, "BindShortcuts", &token, &body).await {
-        return unsupported(e);
-    }
-    report(ShortcutStatus::new(
-        ShortcutState::Active,
-        format!("{text} opens the quick pick (through the desktop's GlobalShortcuts portal, which may have asked for another key)."),
-    ));
+    let bound = match request(&conn, "BindShortcuts", &token, &body).await {
+        Ok(results) => bound_trigger(&results),
+        Err(e) => return unsupported(e),
+    };
+    report(bound_status(&text, bound.as_deref()));
     let Ok(proxy) = Proxy::new(&conn, DESTINATION, PATH, INTERFACE).await else {
         return;
     };
@@ -111,6 +114,35 @@ pub async fn bind<R: Runtime>(
             &(),
         )
         .await;
+}
+
+/// The key the desktop bound to the quick pick, as its BindShortcuts
+/// answer describes it (`shortcuts`: `a(sa{sv})`, each with a
+/// `trigger_description`); `None` when it bound none.
+fn bound_trigger(results: &HashMap<String, OwnedValue>) -> Option<String> {
+    let shortcuts = results.get("shortcuts")?.try_clone().ok()?;
+    let shortcuts = <Vec<(String, HashMap<String, OwnedValue>)>>::try_from(shortcuts).ok()?;
+    let (_, properties) = shortcuts.into_iter().find(|(id, _)| id == ID)?;
+    let description = properties.get("trigger_description")?.try_clone().ok()?;
+    String::try_from(description)
+        .ok()
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+}
+
+/// What Settings says once the portal has answered: the key the desktop
+/// bound, or that it bound none yet and where the user binds one.
+fn bound_status(asked: &str, bound: Option<&str>) -> ShortcutStatus {
+    match bound {
+        Some(key) => ShortcutStatus::new(
+            ShortcutState::Active,
+            format!("{key} opens the quick pick (bound by the desktop, which was asked for {asked})."),
+        ),
+        None => ShortcutStatus::new(
+            ShortcutState::Failed,
+            format!("The desktop took Tessera's quick pick but bound no key to it (it was asked for {asked}): choose one in the desktop's keyboard shortcut settings."),
+        ),
+    }
 }
 
 /// Creates the portal session; its handle.
@@ -194,5 +226,64 @@ mod tests {
         assert_eq!(with("Super+Shift+F5"), "SHIFT+LOGO+F5");
         assert_eq!(with("Alt+Space"), "ALT+space");
         assert_eq!(with("Ctrl+7"), "CTRL+7");
+    }
+
+    fn answer(shortcuts: Vec<(&str, Vec<(&str, &str)>)>) -> HashMap<String, OwnedValue> {
+        let shortcuts: Vec<(String, HashMap<String, OwnedValue>)> = shortcuts
+            .into_iter()
+            .map(|(id, properties)| {
+                let properties = properties
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), OwnedValue::try_from(Value::from(v)).unwrap()))
+                    .collect();
+                (id.to_owned(), properties)
+            })
+            .collect();
+        HashMap::from([(
+            "shortcuts".to_owned(),
+            OwnedValue::try_from(Value::from(shortcuts)).unwrap(),
+        )])
+    }
+
+    /// Regression: Settings said "Ctrl+Alt+K opens the quick pick" whatever
+    /// the desktop did; KDE Plasma 5.27's portal (measured here, Debian 12)
+    /// answers BindShortcuts with an empty list and binds nothing.
+    #[test]
+    fn a_desktop_that_binds_no_key_is_reported_as_such() {
+        let kde = answer(vec![]);
+        assert_eq!(bound_trigger(&kde), None);
+        let status = bound_status("Ctrl+Alt+K", bound_trigger(&kde).as_deref());
+        assert_eq!(status.state, ShortcutState::Failed);
+        assert!(
+            status.message.contains("bound no key"),
+            "{}",
+            status.message
+        );
+        let blank = answer(vec![(ID, vec![("trigger_description", " ")])]);
+        assert_eq!(bound_trigger(&blank), None);
+        assert_eq!(bound_trigger(&HashMap::new()), None);
+    }
+
+    #[test]
+    fn the_key_the_desktop_bound_is_the_one_reported() {
+        let gnome = answer(vec![
+            ("other", vec![("trigger_description", "Ctrl+Q")]),
+            (
+                ID,
+                vec![
+                    ("description", "Open Tessera's quick pick"),
+                    ("trigger_description", "Press <Super>K"),
+                ],
+            ),
+        ]);
+        let bound = bound_trigger(&gnome);
+        assert_eq!(bound.as_deref(), Some("Press <Super>K"));
+        let status = bound_status("Ctrl+Alt+K", bound.as_deref());
+        assert_eq!(status.state, ShortcutState::Active);
+        assert!(
+            status.message.starts_with("Press <Super>K opens"),
+            "{}",
+            status.message
+        );
     }
 }
