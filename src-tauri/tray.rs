@@ -5,8 +5,9 @@
 //! unlocked; a click copies through the Copy button's own path
 //! ([`copy_now`]), so the clipboard is cleared after the same delay.
 //!
-//! The menu is rebuilt whenever what it shows changes (a new period's
-//! codes, a lock, a favourite marked), looked at every second.
+//! The menu follows what it shows, looked at every second: a new period's
+//! codes relabel its items in place, so a panel's open menu and the ids it
+//! clicks stay valid; a lock or a change of favourites rebuilds it.
 
 use std::time::Duration;
 
@@ -76,7 +77,7 @@ pub fn start(app: &AppHandle) -> Result<(), String> {
     let shown = shown(&app.state::<AppState>());
     let menu_now = menu(app, &shown).map_err(|e| e.to_string())?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
-        .menu(&menu_now)
+        .menu(&menu_now.clone())
         .tooltip("Tessera")
         .on_menu_event(on_menu_event);
     if let Some(icon) = app.default_window_icon() {
@@ -95,6 +96,7 @@ pub fn start(app: &AppHandle) -> Result<(), String> {
         .name("tessera-tray".into())
         .spawn(move || {
             let mut last = shown;
+            let mut current = menu_now;
             loop {
                 std::thread::sleep(REFRESH);
                 let now = shown_now(&handle);
@@ -104,8 +106,15 @@ pub fn start(app: &AppHandle) -> Result<(), String> {
                 let Some(tray) = handle.tray_by_id(TRAY_ID) else {
                     return;
                 };
+                if let (true, Shown::Unlocked(favourites)) = (same_items(&last, &now), &now) {
+                    if relabel(&current, favourites) {
+                        last = now;
+                        continue;
+                    }
+                }
                 if let Ok(menu) = menu(&handle, &now) {
-                    if tray.set_menu(Some(menu)).is_ok() {
+                    if tray.set_menu(Some(menu.clone())).is_ok() {
+                        current = menu;
                         last = now;
                     }
                 }
@@ -177,6 +186,32 @@ fn names(issuer: &str, name: &str) -> String {
 /// keyboard shortcut), and account names may hold one.
 fn escape_mnemonic(label: &str) -> String {
     label.replace('&', "&&")
+}
+
+/// Whether `now` lists the same items as `last`, in the same order and
+/// equally clickable, so that only labels (codes, names) differ.
+fn same_items(last: &Shown, now: &Shown) -> bool {
+    match (last, now) {
+        (Shown::Unlocked(last), Shown::Unlocked(now)) => {
+            last.len() == now.len()
+                && last
+                    .iter()
+                    .zip(now)
+                    .all(|(a, b)| a.id == b.id && a.copyable == b.copyable)
+        }
+        _ => false,
+    }
+}
+
+/// Relabels the favourites' items of `menu` in place; false when one is
+/// missing or cannot be changed (the menu is then rebuilt).
+fn relabel(menu: &Menu<tauri::Wry>, favourites: &[Favourite]) -> bool {
+    favourites.iter().all(|favourite| {
+        let id = format!("{CODE_PREFIX}{}", favourite.id);
+        menu.get(id.as_str())
+            .and_then(|item| item.as_menuitem().cloned())
+            .is_some_and(|item| item.set_text(favourite.label.as_str()).is_ok())
+    })
 }
 
 /// The menu for `shown`.
@@ -337,5 +372,28 @@ mod tests {
         )];
         let text = format!("{:?}", Shown::Unlocked(favourites(&accounts, 59, |_| None)));
         assert!(!text.contains("996"), "{text}");
+    }
+
+    #[test]
+    fn a_new_periods_codes_relabel_the_items_and_other_changes_rebuild_them() {
+        let accounts = [
+            account("otpauth://totp/carol?secret=JBSWY3DPEHPK3PXP", true),
+            account("otpauth://totp/dan?secret=JBSWY3DPEHPK3PXP", true),
+        ];
+        let at = |seconds| Shown::Unlocked(favourites(&accounts, seconds, |_| None));
+        assert_ne!(at(59), at(60), "a new period shows new codes");
+        assert!(same_items(&at(59), &at(60)));
+        let fewer = Shown::Unlocked(favourites(&accounts[..1], 60, |_| None));
+        assert!(!same_items(&at(59), &fewer));
+        assert!(!same_items(&at(59), &Shown::Locked));
+        assert!(!same_items(&Shown::Locked, &at(59)));
+        let hotp = [account(
+            "otpauth://hotp/erin?secret=JBSWY3DPEHPK3PXP&counter=0",
+            true,
+        )];
+        let code = hotp[0].enrollment.code_at(0).unwrap();
+        let before = Shown::Unlocked(favourites(&hotp, 60, |_| None));
+        let generated = Shown::Unlocked(favourites(&hotp, 60, |_| Some(&code)));
+        assert!(!same_items(&before, &generated), "an item became clickable");
     }
 }

@@ -7,6 +7,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -331,6 +332,28 @@ fn the_tray_menu_copies_favourite_codes_and_locks() {
         });
         assert_eq!(cleared, "");
     }
+
+    // Regression: every new period rebuilt the menu under new item ids, so
+    // a panel's open menu went stale, and a click on an item read before
+    // the turn (this test's Lock, below) was refused. A new period's codes
+    // now relabel the same items.
+    let acme_line = |m: &[Entry]| {
+        m.iter()
+            .find(|e| e.label.starts_with("ACME — alice: "))
+            .cloned()
+            .expect("ACME's line")
+    };
+    let turned = app.wait_until(
+        "the next period's code in the tray",
+        Duration::from_secs(45),
+        || panel.menu(),
+        |m| code_in(m, "ACME — alice").is_some_and(|code| code != shown),
+    );
+    assert_eq!(
+        (acme_line(&turned).id, find(&turned, "Lock").id),
+        (acme_line(&menu).id, find(&menu, "Lock").id),
+        "the items' ids changed with the period"
+    );
 
     // Lock, from the tray: the window asks for the password, and the menu
     // shows neither codes nor names.
