@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::app::{app_pid, app_windows, create_vault, keyboard_turn, xdotool, SHORT, START};
+use crate::app::{
+    app_pid, app_windows, command_name, create_vault, keyboard_turn, process_tree, xdotool, SHORT,
+    START,
+};
 use crate::util::{app_binary, TestVault};
 use crate::webdriver::AppSession;
 
@@ -353,4 +356,57 @@ fn start_at_login_writes_a_valid_autostart_entry_and_removes_it() {
     app.wait_for("[data-testid=back]", SHORT).click();
     let switch = autostart_switch(&app);
     assert_eq!(switch.property("checked").as_bool(), Some(true));
+}
+
+/// The autostart entry starts the app with `--hidden`: with closing to the
+/// tray chosen, its window stays out of sight (the app waits in the tray)
+/// until it is launched again from the menu; without, `--hidden` opens the
+/// window as usual, since there would be no way back to it.
+#[test]
+fn a_hidden_start_waits_in_the_tray_until_launched_again() {
+    for close_to_tray in [true, false] {
+        let vault = TestVault::new();
+        let config = own_config(&vault);
+        let settings = config.join("tessera");
+        std::fs::create_dir_all(&settings).unwrap();
+        std::fs::write(
+            settings.join("desktop.json"),
+            format!("{{\"closeToTray\": {close_to_tray}}}"),
+        )
+        .unwrap();
+        let mut app = Command::new(app_binary())
+            .arg("--hidden")
+            .env("TESSERA_VAULT", &vault.path)
+            .env("XDG_CONFIG_HOME", &config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the app starts");
+        let pid = app.id();
+        if close_to_tray {
+            // Up once its page's process runs (a window never mapped has
+            // no X window to look for).
+            let deadline = Instant::now() + START;
+            while !process_tree(pid)
+                .into_iter()
+                .any(|child| command_name(child).starts_with("WebKitWebProces"))
+            {
+                assert!(Instant::now() < deadline, "the app never made its page");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let watched = Instant::now();
+            while watched.elapsed() < Duration::from_secs(3) {
+                assert!(
+                    app_windows(pid, MAIN).is_empty(),
+                    "the window showed at a hidden start"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            assert!(launch_again(&vault, Some(&config)).success());
+        }
+        main_window(pid);
+        let _ = app.kill();
+        let _ = app.wait();
+    }
 }
