@@ -77,7 +77,7 @@ pub fn start(app: &AppHandle) -> Result<(), String> {
     let shown = shown(&app.state::<AppState>());
     let menu_now = menu(app, &shown).map_err(|e| e.to_string())?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
-        .menu(&menu_now.clone())
+        .menu(&menu_now)
         .tooltip("Tessera")
         .on_menu_event(on_menu_event);
     if let Some(icon) = app.default_window_icon() {
