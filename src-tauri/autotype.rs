@@ -195,10 +195,7 @@ pub fn focus_own_window(pid: u32, title: &str) -> Result<(), TypeError> {
     loop {
         let tree = display(display(conn.query_tree(root))?.reply())?;
         let found = tree.children.into_iter().find(|&window| {
-            let viewable = conn
-                .get_window_attributes(window)
-                .ok()
-                .and_then(|c| c.reply().ok())
+            let viewable = attributes(&conn, window)
                 .is_some_and(|a| a.map_state == x11rb::protocol::xproto::MapState::VIEWABLE);
             viewable
                 && window_pid(&conn, window) == Some(pid)
@@ -223,6 +220,16 @@ pub fn focus_own_window(pid: u32, title: &str) -> Result<(), TypeError> {
     }
 }
 
+/// A window's attributes; `None` once it is gone (closed meanwhile).
+fn attributes(
+    conn: &RustConnection,
+    window: Window,
+) -> Option<x11rb::protocol::xproto::GetWindowAttributesReply> {
+    conn.get_window_attributes(window)
+        .ok()
+        .and_then(|c| c.reply().ok())
+}
+
 /// Gives the keyboard focus back to `target`, checks it is there and not in
 /// a Tessera window, then types `text` there with XTEST.
 pub fn type_into(target: Option<Target>, text: &str, own_pid: u32) -> Result<(), TypeError> {
@@ -231,12 +238,7 @@ pub fn type_into(target: Option<Target>, text: &str, own_pid: u32) -> Result<(),
         return Err(TypeError::IntoTessera);
     }
     let (conn, root) = connect()?;
-    if conn
-        .get_window_attributes(target.top)
-        .ok()
-        .and_then(|c| c.reply().ok())
-        .is_none()
-    {
+    if attributes(&conn, target.top).is_none() {
         return Err(TypeError::Gone);
     }
     focus(&conn, root, target)?;
@@ -319,12 +321,7 @@ fn focus(conn: &RustConnection, root: Window, target: Target) -> Result<(), Type
         if focused == Some(target.top) {
             return Ok(());
         }
-        if conn
-            .get_window_attributes(target.top)
-            .ok()
-            .and_then(|c| c.reply().ok())
-            .is_none()
-        {
+        if attributes(conn, target.top).is_none() {
             return Err(TypeError::Gone);
         }
         if Instant::now() >= deadline {

@@ -1403,6 +1403,24 @@ pub(crate) fn scan_outcome(app: &AppSession) {
     );
 }
 
+/// Adds the one account a scan found and checks the code the "added"
+/// screen shows against oathtool's for `secret` over the seconds it took.
+pub(crate) fn add_found_and_check_its_code(app: &AppSession, names: &str, secret: &str) {
+    app.wait_for("[data-testid=add-found]", SHORT).click();
+    assert_eq!(
+        text_of(app, "[data-testid=added-title]"),
+        format!("Added {names}")
+    );
+    let before = unix_now();
+    let code = app
+        .wait_for("[data-testid=added-code]", SHORT)
+        .attribute("data-code")
+        .expect("a code");
+    let after = unix_now();
+    let expected: Vec<String> = (before..=after).map(|t| oathtool(secret, t)).collect();
+    assert!(expected.contains(&code), "{code} is not in {expected:?}");
+}
+
 /// A PNG of an enrollment QR code, drawn by the CLI's `tessera qr` from a
 /// vault of its own (so the app under test has never seen the secret).
 pub(crate) fn enrollment_qr_png(uri: &str) -> (TestVault, std::path::PathBuf) {

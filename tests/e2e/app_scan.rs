@@ -12,8 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::app::{
-    app_pid, app_windows, clipboard_turn, create_vault, enrollment_qr_png, oathtool, page_text,
-    scan_outcome, start, text_of, unix_now, uri, xdotool, SHORT,
+    add_found_and_check_its_code, app_pid, app_windows, clipboard_turn, create_vault,
+    enrollment_qr_png, page_text, scan_outcome, start, text_of, uri, xdotool, SHORT,
 };
 use crate::util::TestVault;
 use crate::webdriver::AppSession;
@@ -183,19 +183,7 @@ fn a_code_right_under_tessera_s_window_is_found_and_a_bare_screen_says_what_was_
     window_back(&app);
     // The webview got names, never the secret.
     assert!(!page_text(&app).contains(SECRET));
-    app.wait_for("[data-testid=add-found]", SHORT).click();
-    assert_eq!(
-        text_of(&app, "[data-testid=added-title]"),
-        "Added ScanMe (lena)"
-    );
-    let before = unix_now();
-    let code = app
-        .wait_for("[data-testid=added-code]", SHORT)
-        .attribute("data-code")
-        .expect("a code");
-    let after = unix_now();
-    let expected: Vec<String> = (before..=after).map(|t| oathtool(SECRET, t)).collect();
-    assert!(expected.contains(&code), "{code} is not in {expected:?}");
+    add_found_and_check_its_code(&app, "ScanMe (lena)", SECRET);
 }
 
 #[test]

@@ -60,6 +60,15 @@ fn start_with_config(vault: &TestVault, config: &Path, env: &[(&str, &str)]) -> 
     AppSession::start(&app_binary(), &all)
 }
 
+/// The app on `vault`, created with a password and one account listed.
+fn start_with_one_row(vault: &TestVault) -> AppSession {
+    let app = start(vault);
+    create_vault(&app, true, false);
+    add_by_uri(&app, &uri("Example", "bob", SECRET));
+    wait_for_rows(&app, "one row", 1);
+    app
+}
+
 #[test]
 fn regression_the_next_code_line_moves_no_row_or_button() {
     let vault = TestVault::new();
@@ -282,10 +291,7 @@ fn wait_showing(app: &AppSession, testid: &str) {
 #[test]
 fn keyboard_focus_shows_on_rows_and_escape_alt_left_and_f1_work() {
     let vault = TestVault::new();
-    let app = start(&vault);
-    create_vault(&app, true, false);
-    add_by_uri(&app, &uri("Example", "bob", SECRET));
-    wait_for_rows(&app, "one row", 1);
+    let app = start_with_one_row(&vault);
     // Arrow Down from the search focuses the first row: the row shows a
     // ring of its own (its containment would clip the button's). WebKit
     // draws focus only in a focused window, which Xvfb without a window
@@ -371,10 +377,7 @@ fn pointer_at(app: &AppSession, css: &str, click: Option<&str>) {
 #[test]
 fn regression_a_tooltip_does_not_linger_onto_the_next_screen() {
     let vault = TestVault::new();
-    let app = start(&vault);
-    create_vault(&app, true, false);
-    add_by_uri(&app, &uri("Example", "bob", SECRET));
-    wait_for_rows(&app, "one row", 1);
+    let app = start_with_one_row(&vault);
     let _turn = keyboard_turn();
     let windows = visible_windows(&app);
     // Resting on Settings shows its tip; clicking it changes the screen
@@ -430,10 +433,7 @@ fn visible_windows(app: &AppSession) -> usize {
 #[test]
 fn right_click_shows_the_apps_row_menu_and_never_webkits_reload() {
     let vault = TestVault::new();
-    let app = start(&vault);
-    create_vault(&app, true, false);
-    add_by_uri(&app, &uri("Example", "bob", SECRET));
-    wait_for_rows(&app, "one row", 1);
+    let app = start_with_one_row(&vault);
     // A reload would lose this.
     app.execute("window.__stillHere = 'yes'; return null;");
     let _turn = keyboard_turn();

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use tessera_scan::ImageLimits;
 
 use crate::app::{
-    app_pid, command_name, create_vault, enrollment_qr_png, oathtool, page_text, process_tree,
-    scan_outcome, shown_code, text_of, unix_now, uri, visible_rows, SHORT, START,
+    add_found_and_check_its_code, app_pid, command_name, create_vault, enrollment_qr_png, oathtool,
+    page_text, process_tree, scan_outcome, shown_code, text_of, uri, visible_rows, SHORT, START,
 };
 use crate::util::{app_binary, stdout_ok, TestVault};
 use crate::webdriver::AppSession;
@@ -266,19 +266,7 @@ fn a_code_coming_into_focus_on_the_webcam_is_found_and_added() {
     // The webview got names and previews, never the secret.
     assert!(!page_text(&app).contains(SECRET));
 
-    app.wait_for("[data-testid=add-found]", SHORT).click();
-    assert_eq!(
-        text_of(&app, "[data-testid=added-title]"),
-        "Added Webcam (lena)"
-    );
-    let before = unix_now();
-    let code = app
-        .wait_for("[data-testid=added-code]", SHORT)
-        .attribute("data-code")
-        .expect("a code");
-    let after = unix_now();
-    let expected: Vec<String> = (before..=after).map(|t| oathtool(SECRET, t)).collect();
-    assert!(expected.contains(&code), "{code} is not in {expected:?}");
+    add_found_and_check_its_code(&app, "Webcam (lena)", SECRET);
 }
 
 #[test]

@@ -11,26 +11,9 @@ import {
   searchKey,
   sortAccounts,
 } from "./search";
+import { testAccount } from "./test-account";
 
-function account(issuer: string, name: string, extra: Partial<Account> = {}): Account {
-  return {
-    id: `${issuer}/${name}`,
-    issuer,
-    name,
-    kind: "totp",
-    algorithm: "SHA1",
-    digits: 6,
-    period: 30,
-    counter: "0",
-    favourite: false,
-    tags: [],
-    notes: "",
-    createdAt: 0,
-    recoveryUnused: null,
-    recoveryWarning: null,
-    ...extra,
-  };
-}
+const account = testAccount;
 
 describe("matches", () => {
   const github = account("GitHub", "alice@example.com", { tags: ["work", "code"] });

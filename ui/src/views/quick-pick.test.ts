@@ -1,24 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Account } from "../api";
+import { testAccount } from "../lib/test-account";
 import { quickPickMatches } from "./quick-pick";
 
 function account(issuer: string, name: string, favourite = false): Account {
-  return {
-    id: `${issuer}/${name}`,
-    issuer,
-    name,
-    kind: "totp",
-    algorithm: "SHA1",
-    digits: 6,
-    period: 30,
-    counter: "0",
-    favourite,
-    tags: [],
-    notes: "",
-    createdAt: 0,
-    recoveryUnused: null,
-    recoveryWarning: null,
-  };
+  return testAccount(issuer, name, { favourite });
 }
 
 describe("quickPickMatches", () => {
