@@ -24,7 +24,8 @@ APT_BUILD := build-essential pkg-config curl libwebkit2gtk-4.1-dev libssl-dev li
              libdbus-1-dev libclang-dev
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools \
             xdotool xclip imagemagick python3-dbus python3-gi oathtool zbar-tools hyperfine syncthing keepassxc man-db appstream zsh fish \
-            zenity desktop-file-utils
+            zenity desktop-file-utils \
+            mutter xdg-desktop-portal xdg-desktop-portal-gnome at-spi2-core gir1.2-atspi-2.0 gir1.2-gtk-3.0
 
 .PHONY: help run test bench bindings package package-check cli install-cli deps-build deps-test ui ui-check rust-check
 

@@ -6,9 +6,16 @@
 //! the XTEST extension ([`type_into`]). Nothing here knows the vault: the
 //! caller passes the code.
 //!
-//! Wayland has no such access for a client: it would take the
-//! RemoteDesktop portal or libei, which this module does not offer yet, so
-//! there [`available`] says why and copying is the way.
+//! Wayland shows no client the others' windows and lets none grab the
+//! focus or fake keys: there the text goes through the desktop's
+//! RemoteDesktop portal (`remote_desktop`), to the window the compositor
+//! gives the focus back to once the quick pick hides, after checking it is
+//! not a Tessera one. Where the desktop has no such portal, [`available`]
+//! says so and copying is the way. (libei, the other way in, is not in
+//! Debian 12, where this is built and tested.)
+
+#[cfg(target_os = "linux")]
+mod remote_desktop;
 
 use std::time::{Duration, Instant};
 
@@ -25,15 +32,40 @@ use x11rb::CURRENT_TIME;
 /// user to let go of Shift after pressing Shift+Enter.
 const SETTLE: Duration = Duration::from_secs(3);
 
-/// The window that had the keyboard focus when the shortcut was pressed.
+/// Where typing goes: the window that had the keyboard focus when the
+/// quick pick was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Target {
+pub enum Target {
+    /// An X11 window, remembered by its id and checked again before typing.
+    X11(X11Target),
+    /// Wayland, which tells no client which window another one is: the
+    /// window the compositor focuses once the quick pick hides. `own`: a
+    /// Tessera window had the focus.
+    Wayland {
+        /// Whether a Tessera window had the focus.
+        own: bool,
+    },
+}
+
+impl Target {
+    /// Whether the window was one of Tessera's own.
+    pub fn own(self) -> bool {
+        match self {
+            Target::X11(x11) => x11.own,
+            Target::Wayland { own } => own,
+        }
+    }
+}
+
+/// An X11 window that had the keyboard focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct X11Target {
     /// The window holding the focus (what focus is given back to).
     focus: Window,
     /// Its top-level window (a child of the root), which identifies it.
     top: Window,
     /// Whether it was one of Tessera's own windows.
-    pub own: bool,
+    own: bool,
 }
 
 /// Why typing did not happen, in a line for the quick-pick window.
@@ -66,14 +98,34 @@ pub enum TypeError {
     /// A character has no key in the keyboard layout.
     #[error("the keyboard layout has no key for a character of the code: copy it instead")]
     NoKey,
+    /// The desktop asked the user whether Tessera may type, and the answer
+    /// was no (Wayland).
+    #[error("typing was not allowed (the desktop asked): nothing was typed")]
+    Declined,
+    /// The desktop's RemoteDesktop portal failed (Wayland).
+    #[error("the desktop's typing portal failed ({0}): nothing was typed")]
+    Portal(String),
 }
 
-/// Whether typing can work in this session; the reason if not.
-pub fn available() -> Result<(), TypeError> {
+/// Whether typing can work in this session; the reason if not. On
+/// Wayland, asks the desktop's portal whether it can type.
+pub async fn available() -> Result<(), TypeError> {
+    if is_wayland() {
+        #[cfg(target_os = "linux")]
+        return remote_desktop::available().await;
+        #[cfg(not(target_os = "linux"))]
+        return Err(TypeError::Unavailable(
+            "typing is not available here: press Enter to copy instead".into(),
+        ));
+    }
+    x11_available()
+}
+
+/// Whether an X11 display is there to type into; the reason if not.
+pub fn x11_available() -> Result<(), TypeError> {
     if is_wayland() {
         return Err(TypeError::Unavailable(
-            "typing is not available on Wayland here (it needs the RemoteDesktop portal): press Enter to copy instead"
-                .into(),
+            "this is a Wayland session, not X11".into(),
         ));
     }
     if std::env::var_os("DISPLAY").is_none() {
@@ -96,7 +148,7 @@ fn display<T>(result: Result<T, impl std::fmt::Display>) -> Result<T, TypeError>
 }
 
 fn connect() -> Result<(RustConnection, Window), TypeError> {
-    available()?;
+    x11_available()?;
     let (conn, screen) = display(RustConnection::connect(None))?;
     let root = conn.setup().roots[screen].root;
     Ok((conn, root))
@@ -112,11 +164,21 @@ pub fn remember_focus(conn: &impl Connection, root: Window, own_pid: u32) -> Opt
         (focus > 1 && focus != root).then_some(focus)
     })?;
     let top = top_level(conn, root, focus)?;
-    Some(Target {
+    Some(Target::X11(X11Target {
         focus,
         top,
         own: window_pid(conn, top) == Some(own_pid),
-    })
+    }))
+}
+
+/// The window with the keyboard focus now. On Wayland, whose compositor
+/// does not say, only whether it is a Tessera window (`own_focused`).
+pub fn focused_now(own_pid: u32, own_focused: bool) -> Option<Target> {
+    if is_wayland() {
+        return Some(Target::Wayland { own: own_focused });
+    }
+    let (conn, root) = connect().ok()?;
+    remember_focus(&conn, root, own_pid)
 }
 
 /// The window manager's idea of the active window, if one runs and says.
@@ -206,7 +268,7 @@ pub fn focus_own_window(pid: u32, title: &str) -> Result<(), TypeError> {
                     .is_some_and(|p| p.value == title.as_bytes())
         });
         if let Some(window) = found {
-            let target = Target {
+            let target = X11Target {
                 focus: window,
                 top: window,
                 own: true,
@@ -230,13 +292,53 @@ fn attributes(
         .and_then(|c| c.reply().ok())
 }
 
-/// Gives the keyboard focus back to `target`, checks it is there and not in
-/// a Tessera window, then types `text` there with XTEST.
-pub fn type_into(target: Option<Target>, text: &str, own_pid: u32) -> Result<(), TypeError> {
+/// Types `text` into `target`, which must not be a Tessera window. On
+/// X11 the focus goes back to it, is checked to be there, and the keys go
+/// through XTEST. On Wayland, once no Tessera window has the focus
+/// (`own_focused` says whether one has), through the RemoteDesktop portal.
+pub fn type_into(
+    target: Option<Target>,
+    text: &str,
+    own_pid: u32,
+    own_focused: impl Fn() -> bool + Send,
+) -> Result<(), TypeError> {
     let target = target.ok_or(TypeError::NoTarget)?;
-    if target.own {
+    if target.own() {
         return Err(TypeError::IntoTessera);
     }
+    match target {
+        Target::X11(target) => type_on_x11(target, text, own_pid),
+        #[cfg(target_os = "linux")]
+        Target::Wayland { .. } => {
+            tauri::async_runtime::block_on(remote_desktop::type_text(text, own_focused))
+        }
+        #[cfg(not(target_os = "linux"))]
+        Target::Wayland { .. } => {
+            let _ = own_focused;
+            Err(TypeError::Unavailable(
+                "typing is not available here".into(),
+            ))
+        }
+    }
+}
+
+/// Gets typing ready before the code is read: on Wayland, the portal's
+/// session, which the desktop may first ask the user to allow (so a code
+/// read before a long answer is not one of a past period). Nothing to do
+/// on X11.
+pub fn prepare(target: Option<Target>) -> Result<(), TypeError> {
+    match target {
+        #[cfg(target_os = "linux")]
+        Some(Target::Wayland { own: false }) => {
+            tauri::async_runtime::block_on(remote_desktop::prepare())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Gives the keyboard focus back to `target`, checks it is there and not in
+/// a Tessera window, then types `text` there with XTEST.
+fn type_on_x11(target: X11Target, text: &str, own_pid: u32) -> Result<(), TypeError> {
     let (conn, root) = connect()?;
     if attributes(&conn, target.top).is_none() {
         return Err(TypeError::Gone);
@@ -246,7 +348,9 @@ pub fn type_into(target: Option<Target>, text: &str, own_pid: u32) -> Result<(),
     wait_for_no_modifiers(&conn, root)?;
     // Checked once more right before the first key: the user may have
     // clicked elsewhere meanwhile.
-    let now = remember_focus(&conn, root, own_pid).ok_or(TypeError::NotFocused)?;
+    let Some(Target::X11(now)) = remember_focus(&conn, root, own_pid) else {
+        return Err(TypeError::NotFocused);
+    };
     if now.own {
         return Err(TypeError::IntoTessera);
     }
@@ -291,7 +395,7 @@ fn fake(conn: &RustConnection, root: Window, kind: u8, code: u8) -> Result<(), T
 /// Moves the focus to the target: through the window manager when one
 /// manages the active window, directly otherwise; then waits until it is
 /// there.
-fn focus(conn: &RustConnection, root: Window, target: Target) -> Result<(), TypeError> {
+fn focus(conn: &RustConnection, root: Window, target: X11Target) -> Result<(), TypeError> {
     let deadline = Instant::now() + SETTLE;
     let managed = wm_supports_active_window(conn, root);
     loop {

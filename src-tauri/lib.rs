@@ -13,7 +13,8 @@
 //! and import no command. `tray`, a way in beside the page, copies
 //! through the Copy button's own `commands::accounts::copy_now`.
 //! `global_shortcut` opens the `quick_pick` window, which types through
-//! `autotype`; none of the three knows the vault. Around the window:
+//! `autotype`; none of the three knows the vault. `portal` is the
+//! xdg-desktop-portal plumbing the shortcut and typing share on Wayland. Around the window:
 //! `single_instance` (one app per vault), `window_place` (its size and
 //! place remembered), `window_close` (Ctrl+Q, Ctrl+W, closing to the
 //! tray), `autostart` (start at login), `theme`, and `desktop_settings`,
@@ -35,6 +36,8 @@ mod global_shortcut;
 pub mod ipc;
 mod launch_probe;
 mod navigation;
+#[cfg(target_os = "linux")]
+mod portal;
 mod quick_pick;
 mod single_instance;
 mod state;
@@ -91,7 +94,14 @@ pub fn run() {
             }
             if let Some(instance) = instance {
                 let handle = app.handle().clone();
-                app.manage(instance.serve(move || single_instance::raise(&handle)));
+                app.manage(instance.serve(move |request| match request {
+                    single_instance::Request::Show => single_instance::raise(&handle),
+                    single_instance::Request::QuickPick => quick_pick::open_for_launch(&handle),
+                }));
+            }
+            // Started by `--quick-pick` (no app ran): the quick pick too.
+            if single_instance::Request::of_this_launch() == single_instance::Request::QuickPick {
+                quick_pick::open_for_launch(app.handle());
             }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn_blocking(move || {

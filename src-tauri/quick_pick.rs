@@ -40,7 +40,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, target: Option<Target>) {
     if let Some(window) = app.get_webview_window(LABEL) {
         // Pressed again (or repeated by a held key) over the quick pick
         // itself: the window to type into stays the one from before.
-        if window.is_visible().unwrap_or(false) && target.is_some_and(|t| t.own) {
+        if window.is_visible().unwrap_or(false) && target.is_some_and(|t| t.own()) {
             show(app);
             return;
         }
@@ -90,12 +90,28 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window(LABEL) {
         let _ = window.show();
         let _ = window.set_focus();
-        if crate::autotype::available().is_ok() {
+        if crate::autotype::x11_available().is_ok() {
             std::thread::spawn(|| {
                 let _ = crate::autotype::focus_own_window(std::process::id(), TITLE);
             });
         }
     }
+}
+
+/// Opens the quick pick for a launch with `--quick-pick` (a key the user
+/// bound in the desktop's own settings runs it), typing into the window
+/// that has the focus now.
+pub fn open_for_launch<R: Runtime>(app: &AppHandle<R>) {
+    let own = own_window_focused(app);
+    let target = crate::autotype::focused_now(std::process::id(), own);
+    open(app, target);
+}
+
+/// Whether one of Tessera's windows has the keyboard focus.
+pub fn own_window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.webview_windows()
+        .values()
+        .any(|window| window.is_focused().unwrap_or(false))
 }
 
 /// Hides the window, keeping it for the next time.

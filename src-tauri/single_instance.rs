@@ -8,8 +8,8 @@
 //! canonical path, in a folder only the user can enter
 //! (`$XDG_RUNTIME_DIR/tessera`, else the configuration folder), and listens
 //! on a Unix socket beside it. A later launch finds the lock taken,
-//! connects, sends one line (`show`) and exits 0 once the first app answers
-//! `shown`. The lock, not the socket, says whether an app runs: the kernel
+//! connects, sends one line (`show`, or `quick-pick` for a launch with
+//! `--quick-pick`) and exits 0 once the first app answers `shown`. The lock, not the socket, says whether an app runs: the kernel
 //! drops it with the process however it ends, so a killed app's socket is
 //! replaced by exactly one later launch, where two launches that both found
 //! a dead socket could once each remove the other's and both stay.
@@ -27,8 +27,45 @@ use rustix::fs::{flock, FlockOperation};
 use rustix::io::Errno;
 use tauri::{AppHandle, Manager, Runtime};
 
+/// The launch argument that asks for the quick pick rather than the main
+/// window: what a key bound in the desktop's own shortcut settings runs,
+/// where Tessera cannot bind one itself (GNOME on Wayland, for one).
+pub const QUICK_PICK_ARG: &str = "--quick-pick";
+
 /// What a later launch asks of the first app.
-const SHOW: &str = "show";
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// Show the main window.
+    Show,
+    /// Open the quick pick.
+    QuickPick,
+}
+
+impl Request {
+    /// What this process's own launch asks for.
+    pub fn of_this_launch() -> Request {
+        if std::env::args_os().skip(1).any(|a| a == QUICK_PICK_ARG) {
+            Request::QuickPick
+        } else {
+            Request::Show
+        }
+    }
+
+    /// The line sent for it.
+    fn line(self) -> &'static str {
+        match self {
+            Request::Show => "show",
+            Request::QuickPick => "quick-pick",
+        }
+    }
+
+    /// The request a line names, if any.
+    fn read(line: &str) -> Option<Request> {
+        [Request::Show, Request::QuickPick]
+            .into_iter()
+            .find(|r| r.line() == line)
+    }
+}
 /// The first app's answer once it has asked for its window to be shown.
 const SHOWN: &str = "shown";
 /// How long a launch waits for the first app's answer: showing a window
@@ -75,7 +112,7 @@ pub struct Owner {
 /// goes on as an app of its own.
 pub fn start_or_exit() -> Option<Instance> {
     let vault = tessera_vault::default_vault_path()?;
-    match claim(&vault) {
+    match claim(&vault, Request::of_this_launch()) {
         Ok(Claim::First(instance)) => Some(instance),
         Ok(Claim::Raised) => std::process::exit(0),
         Err(error) => {
@@ -85,24 +122,24 @@ pub fn start_or_exit() -> Option<Instance> {
     }
 }
 
-/// Becomes the app of `vault`, or asks the app that already is to show its
-/// window. Errors when the socket's folder cannot be made or the app
+/// Becomes the app of `vault`, or asks the app that already is for
+/// `request`. Errors when the socket's folder cannot be made or the app
 /// holding the socket does not answer.
-pub fn claim(vault: &Path) -> std::io::Result<Claim> {
+pub fn claim(vault: &Path, request: Request) -> std::io::Result<Claim> {
     let folder = socket_folder()
         .ok_or_else(|| std::io::Error::other("no runtime or configuration folder"))?;
     tessera_core::files::create_private_dir_all(&folder).map_err(std::io::Error::other)?;
-    claim_at(&folder.join(socket_name(vault)))
+    claim_at(&folder.join(socket_name(vault)), request)
 }
 
-fn claim_at(path: &Path) -> std::io::Result<Claim> {
+fn claim_at(path: &Path, request: Request) -> std::io::Result<Claim> {
     let lock = open_lock(&lock_path(path))?;
     for _ in 0..ATTEMPTS {
         match try_lock(&lock) {
             Ok(true) => return bind(path, lock).map(Claim::First),
             Ok(false) => match UnixStream::connect(path) {
                 Ok(stream) => {
-                    if ask_to_show(stream)? {
+                    if ask(stream, request)? {
                         return Ok(Claim::Raised);
                     }
                     // Accepted and closed without answering: that app is
@@ -154,12 +191,12 @@ fn open_lock(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
-/// Sends `show` and waits for the answer: true once it is `shown`, false
-/// when the app closed the connection without one.
-fn ask_to_show(mut stream: UnixStream) -> std::io::Result<bool> {
+/// Sends `request` and waits for the answer: true once it is `shown`,
+/// false when the app closed the connection without one.
+fn ask(mut stream: UnixStream, request: Request) -> std::io::Result<bool> {
     stream.set_read_timeout(Some(ANSWER_WAIT))?;
     stream.set_write_timeout(Some(ANSWER_WAIT))?;
-    if let Err(err) = stream.write_all(format!("{SHOW}\n").as_bytes()) {
+    if let Err(err) = stream.write_all(format!("{}\n", request.line()).as_bytes()) {
         return match err.kind() {
             ErrorKind::BrokenPipe | ErrorKind::ConnectionReset => Ok(false),
             _ => Err(err),
@@ -200,9 +237,9 @@ fn bind(path: &Path, lock: File) -> std::io::Result<Instance> {
 }
 
 impl Instance {
-    /// Answers later launches on a thread of its own: each `show` runs
-    /// `show` and is answered `shown`.
-    pub fn serve(self, show: impl Fn() + Send + 'static) -> Owner {
+    /// Answers later launches on a thread of its own: each request runs
+    /// `answer` and is answered `shown`.
+    pub fn serve(self, answer: impl Fn(Request) + Send + 'static) -> Owner {
         let owner = self.owner.clone();
         let closing = Arc::clone(&self.owner.closing);
         std::thread::spawn(move || {
@@ -215,10 +252,9 @@ impl Instance {
                 {
                     continue;
                 }
-                if read_line(&stream).is_ok_and(|line| line == SHOW)
-                    && !closing.load(Ordering::SeqCst)
-                {
-                    show();
+                let request = read_line(&stream).ok().and_then(|l| Request::read(&l));
+                if let Some(request) = request.filter(|_| !closing.load(Ordering::SeqCst)) {
+                    answer(request);
                     let _ = stream.write_all(format!("{SHOWN}\n").as_bytes());
                 }
             }
@@ -319,9 +355,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sock");
         let (shown, seen) = std::sync::mpsc::channel();
-        let _owner = first(claim_at(&path)).serve(move || shown.send(()).unwrap());
-        assert!(matches!(claim_at(&path).unwrap(), Claim::Raised));
+        let _owner = first(claim_at(&path, Request::Show)).serve(move |_| shown.send(()).unwrap());
+        assert!(matches!(
+            claim_at(&path, Request::Show).unwrap(),
+            Claim::Raised
+        ));
         seen.recv_timeout(Duration::from_secs(5)).unwrap();
+    }
+
+    #[test]
+    fn a_quick_pick_launch_asks_the_first_app_for_the_quick_pick() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sock");
+        let (asked, seen) = std::sync::mpsc::channel();
+        let _owner = first(claim_at(&path, Request::Show)).serve(move |r| asked.send(r).unwrap());
+        assert!(matches!(
+            claim_at(&path, Request::QuickPick).unwrap(),
+            Claim::Raised
+        ));
+        assert_eq!(
+            seen.recv_timeout(Duration::from_secs(5)).unwrap(),
+            Request::QuickPick
+        );
+        assert!(matches!(
+            claim_at(&path, Request::Show).unwrap(),
+            Claim::Raised
+        ));
+        assert_eq!(
+            seen.recv_timeout(Duration::from_secs(5)).unwrap(),
+            Request::Show
+        );
+        assert_eq!(Request::read("open the door"), None);
     }
 
     #[test]
@@ -331,7 +395,7 @@ mod tests {
         // A killed app leaves its socket file behind (its lock goes).
         drop(UnixListener::bind(&path).unwrap());
         assert!(path.exists());
-        let _instance = first(claim_at(&path));
+        let _instance = first(claim_at(&path, Request::Show));
     }
 
     /// Regression: two launches that both found a killed app's socket
@@ -352,8 +416,8 @@ mod tests {
                     let (path, start) = (path.clone(), Arc::clone(&start));
                     std::thread::spawn(move || {
                         start.wait();
-                        match claim_at(&path).expect("a claim") {
-                            Claim::First(instance) => Some(instance.serve(|| {})),
+                        match claim_at(&path, Request::Show).expect("a claim") {
+                            Claim::First(instance) => Some(instance.serve(|_| {})),
                             Claim::Raised => None,
                         }
                     })
@@ -386,10 +450,13 @@ mod tests {
                 std::thread::sleep(RETRY_PAUSE * 3);
                 bind(&path, lock)
                     .unwrap()
-                    .serve(move || shown.send(()).unwrap())
+                    .serve(move |_| shown.send(()).unwrap())
             }
         });
-        assert!(matches!(claim_at(&path).unwrap(), Claim::Raised));
+        assert!(matches!(
+            claim_at(&path, Request::Show).unwrap(),
+            Claim::Raised
+        ));
         seen.recv_timeout(Duration::from_secs(5)).unwrap();
         drop(binding.join().unwrap());
     }
@@ -398,23 +465,26 @@ mod tests {
     fn a_released_app_no_longer_answers_and_its_socket_goes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sock");
-        let owner = first(claim_at(&path)).serve(|| panic!("shown after release"));
+        let owner = first(claim_at(&path, Request::Show)).serve(|_| panic!("shown after release"));
         owner.release();
         assert!(!path.exists());
-        let _instance = first(claim_at(&path));
+        let _instance = first(claim_at(&path, Request::Show));
     }
 
     #[test]
     fn release_leaves_the_socket_and_lock_another_app_took_since() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sock");
-        let owner = first(claim_at(&path)).serve(|| {});
+        let owner = first(claim_at(&path, Request::Show)).serve(|_| {});
         owner.release();
-        let other = first(claim_at(&path)).serve(|| {});
+        let other = first(claim_at(&path, Request::Show)).serve(|_| {});
         // The exit path may release more than once.
         owner.release();
         assert!(path.exists());
-        assert!(matches!(claim_at(&path).unwrap(), Claim::Raised));
+        assert!(matches!(
+            claim_at(&path, Request::Show).unwrap(),
+            Claim::Raised
+        ));
         other.release();
     }
 

@@ -26,11 +26,13 @@ pub struct QuickPickInfo {
 /// The page is ready: show and focus the window.
 #[tauri::command]
 pub async fn quick_pick_ready(app: AppHandle) -> CommandResult<QuickPickInfo> {
-    let typing_problem = match crate::autotype::available() {
+    let typing_problem = match crate::autotype::available().await {
         Err(problem) => Some(problem.to_string()),
         Ok(()) => match quick_pick::target() {
             None => Some(crate::autotype::TypeError::NoTarget.to_string()),
-            Some(target) if target.own => Some(crate::autotype::TypeError::IntoTessera.to_string()),
+            Some(target) if target.own() => {
+                Some(crate::autotype::TypeError::IntoTessera.to_string())
+            }
             Some(_) => None,
         },
     };
@@ -54,29 +56,43 @@ pub async fn quick_pick_unlock(app: AppHandle) -> CommandResult<()> {
 
 /// Types the account's current code into the window that had the focus
 /// when the shortcut was pressed: the quick pick hides, the focus goes
-/// back there and is checked, then the keys are sent. Locked: nothing is
-/// typed. On failure the quick pick comes back with the reason.
+/// back there and is checked (on Wayland: typing is made ready, which the
+/// desktop may ask the user to allow), then the code is read and the keys
+/// are sent. Locked: nothing is typed. On failure the quick pick comes
+/// back with the reason.
 #[tauri::command]
 pub async fn quick_pick_type(app: AppHandle, request: AccountRef) -> CommandResult<()> {
     let id = parse_id(&request.id)?;
+    crate::autotype::available()
+        .await
+        .map_err(|e| CommandError::invalid(e.to_string()))?;
     let handle = app.clone();
     blocking(app, move |state| {
-        let code = state.with_session(|s| current_code(s, &id).map(Zeroizing::new))?;
+        // Locked: refused before anything else happens.
+        state.with_session(|s| current_code(s, &id).map(drop))?;
         let target = quick_pick::target();
-        crate::autotype::available().map_err(|e| CommandError::invalid(e.to_string()))?;
-        if target.is_some_and(|t| t.own) {
+        if target.is_some_and(|t| t.own()) {
             return Err(CommandError::invalid(
                 crate::autotype::TypeError::IntoTessera.to_string(),
             ));
         }
         quick_pick::hide(&handle);
-        match crate::autotype::type_into(target, &code, std::process::id()) {
-            Ok(()) => Ok(()),
-            Err(problem) => {
-                quick_pick::show(&handle);
-                Err(CommandError::invalid(problem.to_string()))
-            }
+        let typed = crate::autotype::prepare(target)
+            .map_err(|problem| CommandError::invalid(problem.to_string()))
+            .and_then(|()| {
+                // Read now, after any question the desktop asked: locked
+                // meanwhile, nothing is typed.
+                let code = state.with_session(|s| current_code(s, &id).map(Zeroizing::new))?;
+                let probe = handle.clone();
+                crate::autotype::type_into(target, &code, std::process::id(), move || {
+                    quick_pick::own_window_focused(&probe)
+                })
+                .map_err(|problem| CommandError::invalid(problem.to_string()))
+            });
+        if typed.is_err() {
+            quick_pick::show(&handle);
         }
+        typed
     })
     .await
 }

@@ -10,7 +10,6 @@
 //! bound key as the portal's specification describes it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures_util::StreamExt;
 use tauri::{AppHandle, Runtime};
@@ -18,9 +17,8 @@ use zbus::zvariant::{ObjectPath, OwnedValue, Value};
 use zbus::{Connection, Proxy};
 
 use super::{Accelerator, ShortcutState, ShortcutStatus};
+use crate::portal::{close_session, create_session, request, token, DESTINATION, PATH};
 
-const DESTINATION: &str = "org.freedesktop.portal.Desktop";
-const PATH: &str = "/org/freedesktop/portal/desktop";
 const INTERFACE: &str = "org.freedesktop.portal.GlobalShortcuts";
 /// The one shortcut's id in the session.
 const ID: &str = "quick-pick";
@@ -55,16 +53,16 @@ pub async fn bind<R: Runtime>(
     let unsupported = |detail: String| {
         report(ShortcutStatus::new(
             ShortcutState::Unsupported,
-            format!("This Wayland desktop did not give Tessera a global shortcut ({detail}): bind a key in your desktop's settings instead."),
+            format!("This Wayland desktop did not give Tessera a global shortcut ({detail}): in your desktop's keyboard settings, bind a key to the command `tessera-app --quick-pick` instead."),
         ))
     };
     let conn = match Connection::session().await {
         Ok(conn) => conn,
         Err(e) => return unsupported(format!("no session bus: {e}")),
     };
-    let session = match session(&conn).await {
+    let session = match create_session(&conn, INTERFACE).await {
         Ok(session) => session,
-        Err(e) => return unsupported(e),
+        Err(e) => return unsupported(e.to_string()),
     };
     let shortcuts = vec![(
         ID,
@@ -79,9 +77,9 @@ pub async fn bind<R: Runtime>(
         return unsupported("the portal's session is unreadable".into());
     };
     let body = (path, shortcuts, "", options);
-    let bound = match request(&conn, "BindShortcuts", &token, &body).await {
+    let bound = match request(&conn, INTERFACE, "BindShortcuts", &token, &body).await {
         Ok(results) => bound_trigger(&results),
-        Err(e) => return unsupported(e),
+        Err(e) => return unsupported(e.to_string()),
     };
     report(bound_status(&text, bound.as_deref()));
     let Ok(proxy) = Proxy::new(&conn, DESTINATION, PATH, INTERFACE).await else {
@@ -101,19 +99,10 @@ pub async fn bind<R: Runtime>(
             continue;
         };
         if handle.as_str() == session && id == ID {
-            // Wayland shows no client another's windows: nothing to type into.
-            crate::quick_pick::open(&app, None);
+            crate::quick_pick::open_for_launch(&app);
         }
     }
-    let _ = conn
-        .call_method(
-            Some(DESTINATION),
-            session.as_str(),
-            Some("org.freedesktop.portal.Session"),
-            "Close",
-            &(),
-        )
-        .await;
+    close_session(&conn, &session).await;
 }
 
 /// The key the desktop bound to the quick pick, as its BindShortcuts
@@ -140,78 +129,8 @@ fn bound_status(asked: &str, bound: Option<&str>) -> ShortcutStatus {
         ),
         None => ShortcutStatus::new(
             ShortcutState::Failed,
-            format!("The desktop took Tessera's quick pick but bound no key to it (it was asked for {asked}): choose one in the desktop's keyboard shortcut settings."),
+            format!("The desktop took Tessera's quick pick but bound no key to it (it was asked for {asked}): choose one in the desktop's keyboard shortcut settings, or bind one there to the command `tessera-app --quick-pick`."),
         ),
-    }
-}
-
-/// Creates the portal session; its handle.
-async fn session(conn: &Connection) -> Result<String, String> {
-    let token = token();
-    let options = HashMap::from([
-        ("handle_token", Value::from(token.as_str())),
-        ("session_handle_token", Value::from(token.as_str())),
-    ]);
-    let results = request(conn, "CreateSession", &token, &(options,)).await?;
-    let handle = results
-        .get("session_handle")
-        .ok_or("the portal gave no session")?;
-    String::try_from(handle.try_clone().map_err(|e| e.to_string())?)
-        .or_else(|_| {
-            ObjectPath::try_from(handle.try_clone().map_err(|e| e.to_string())?)
-                .map(|p| p.to_string())
-                .map_err(|e| e.to_string())
-        })
-        .map_err(|e| format!("the portal's session is unreadable: {e}"))
-}
-
-/// A new token for a request's or session's object path.
-fn token() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!("tessera{}", NEXT.fetch_add(1, Ordering::Relaxed))
-}
-
-/// Calls a portal method that answers through a Request object's
-/// `Response` signal, listening before the call so the answer cannot be
-/// missed; the response's results.
-async fn request<B>(
-    conn: &Connection,
-    method: &str,
-    token: &str,
-    body: &B,
-) -> Result<HashMap<String, OwnedValue>, String>
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    let sender = conn
-        .unique_name()
-        .ok_or("no name on the session bus")?
-        .as_str()
-        .trim_start_matches(':')
-        .replace('.', "_");
-    let path = format!("{PATH}/request/{sender}/{token}");
-    let request = Proxy::new(
-        conn,
-        DESTINATION,
-        path.as_str(),
-        "org.freedesktop.portal.Request",
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let mut responses = request
-        .receive_signal("Response")
-        .await
-        .map_err(|e| e.to_string())?;
-    conn.call_method(Some(DESTINATION), PATH, Some(INTERFACE), method, body)
-        .await
-        .map_err(|e| e.to_string())?;
-    let message = responses.next().await.ok_or("the portal did not answer")?;
-    let (code, results): (u32, HashMap<String, OwnedValue>) =
-        message.body().deserialize().map_err(|e| e.to_string())?;
-    match code {
-        0 => Ok(results),
-        1 => Err("the request was declined".into()),
-        _ => Err("the portal refused it".into()),
     }
 }
 

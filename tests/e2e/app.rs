@@ -158,8 +158,21 @@ pub(crate) struct PrivateBus {
 
 impl PrivateBus {
     pub(crate) fn start() -> PrivateBus {
+        PrivateBus::spawn(Command::new("dbus-daemon"))
+    }
+
+    /// A bus whose services (started on demand) see no X display: those
+    /// of a Wayland desktop, which must not touch the shared Xvfb (the
+    /// accessibility bus would name itself on its root window).
+    pub(crate) fn start_without_display() -> PrivateBus {
+        let mut daemon = Command::new("dbus-daemon");
+        daemon.env_remove("DISPLAY");
+        PrivateBus::spawn(daemon)
+    }
+
+    fn spawn(mut command: Command) -> PrivateBus {
         use std::io::BufRead;
-        let mut daemon = Command::new("dbus-daemon")
+        let mut daemon = command
             .args(["--session", "--nofork", "--print-address"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -32,7 +32,7 @@ struct Desktop {
     app: AppSession,
     main: String,
     pid: u32,
-    _vault: TestVault,
+    vault: TestVault,
     config: tempfile::TempDir,
 }
 
@@ -68,7 +68,7 @@ fn start(shortcut: Option<&str>) -> Desktop {
         app,
         main,
         pid,
-        _vault: vault,
+        vault,
         config,
     }
 }
@@ -138,8 +138,19 @@ impl Desktop {
     /// until the quick pick shows with the focus, its page opened for the
     /// `nth` time; WebDriver then talks to it.
     fn open_quick_pick(&self, window: &str, keys: &str, nth: u32) {
+        self.open_quick_pick_by(
+            window,
+            || {
+                xdotool(&["key", "--clearmodifiers", keys]);
+            },
+            nth,
+        );
+    }
+
+    /// Like [`Desktop::open_quick_pick`], opening it with `open`.
+    fn open_quick_pick_by(&self, window: &str, open: impl FnOnce(), nth: u32) {
         xdotool(&["windowfocus", "--sync", window]);
-        xdotool(&["key", "--clearmodifiers", keys]);
+        open();
         let quick_pick = self
             .app
             .wait_until(
@@ -197,6 +208,21 @@ impl Desktop {
             },
             |v| v.as_str() == Some(text),
         );
+    }
+
+    /// Runs `tessera-app --quick-pick` on this app's vault, as a key bound
+    /// in the desktop's own shortcut settings would.
+    fn launch_quick_pick(&self) {
+        let status = Command::new(app_binary())
+            .arg("--quick-pick")
+            .env("TESSERA_VAULT", &self.vault.path)
+            .env("XDG_CONFIG_HOME", self.config.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("the app binary");
+        assert!(status.success(), "the launch failed: {status}");
     }
 
     fn dataset(&self, name: &str) -> Value {
@@ -272,6 +298,31 @@ fn shift_enter_in_the_quick_pick_types_the_code_into_the_window_that_had_the_foc
     );
     assert!(!desktop.quick_pick_shows(), "the quick pick closed to type");
     assert_eq!(focused(), entry.window, "the focus went back to the entry");
+    let typed = entry.finish();
+    let expected = current_codes(SECRET);
+    assert!(
+        expected.contains(&typed),
+        "zenity's field received {typed:?}; oathtool gives {expected:?}"
+    );
+}
+
+/// Where Tessera cannot take a shortcut itself, the user binds a key in
+/// the desktop's settings to `tessera-app --quick-pick`: the running app
+/// opens its quick pick over the window in focus, and types there.
+#[test]
+fn a_launch_with_quick_pick_opens_it_over_the_window_in_focus_and_types_there() {
+    let desktop = start(None);
+    let entry = Entry::open("Autotype target launched");
+    let _turn = keyboard_turn();
+    desktop.open_quick_pick_by(&entry.window, || desktop.launch_quick_pick(), 1);
+    desktop.search("git hub");
+    xdotool(&["key", "--clearmodifiers", "shift+Return"]);
+    desktop.app.wait_until(
+        "the code to be typed",
+        SHORT,
+        || desktop.dataset("typed"),
+        |t| t.as_str() == Some("1"),
+    );
     let typed = entry.finish();
     let expected = current_codes(SECRET);
     assert!(

@@ -410,3 +410,48 @@ fn a_hidden_start_waits_in_the_tray_until_launched_again() {
         let _ = app.wait();
     }
 }
+
+/// A key bound in the desktop's settings to `tessera-app --quick-pick`,
+/// pressed while Tessera is not running, starts it with its quick pick
+/// open over the main window; locked, the quick pick offers to unlock.
+#[test]
+fn a_first_launch_with_quick_pick_starts_the_app_with_its_quick_pick_open() {
+    let vault = TestVault::new();
+    let config = own_config(&vault);
+    let app = AppSession::start_with_args(
+        &app_binary(),
+        &["--quick-pick"],
+        &[
+            ("TESSERA_VAULT", vault.path.to_str().unwrap()),
+            ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+        ],
+    );
+    app.wait_for("[data-testid=setup-form]", START);
+    let pid = app_pid(&app);
+    main_window(pid);
+    app.wait_until(
+        "the quick pick on screen",
+        START,
+        || app_windows(pid, "^Tessera: quick pick$"),
+        |found| found.len() == 1,
+    );
+    // Both windows were there before WebDriver was asked: the quick
+    // pick's page is the one its page titles so.
+    let handles = app.wait_until(
+        "the quick pick's page",
+        SHORT,
+        || app.window_handles(),
+        |h| h.len() == 2,
+    );
+    let quick_pick = handles
+        .into_iter()
+        .find(|h| {
+            app.switch_to_window(h);
+            app.title() == "Tessera: quick pick"
+        })
+        .expect("a page titled as the quick pick");
+    app.switch_to_window(&quick_pick);
+    let note = app.wait_for("[data-testid=quick-pick-note]", SHORT);
+    let said = app.wait_until("the locked note", SHORT, || note.text(), |t| !t.is_empty());
+    assert!(said.starts_with("Tessera is locked"), "{said}");
+}

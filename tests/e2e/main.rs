@@ -18,6 +18,7 @@ mod app_settings;
 mod app_sync;
 mod app_tray;
 mod app_ui;
+mod app_wayland;
 mod backups;
 mod camera;
 mod cli_packaging;

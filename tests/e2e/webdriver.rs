@@ -44,7 +44,12 @@ impl AppSession {
     /// Starts tauri-driver and opens the app at `application` with these
     /// extra environment variables (the app inherits them from the driver).
     pub fn start(application: &Path, env: &[(&str, &str)]) -> AppSession {
-        AppSession::launch(application, env, Stdio::null(), Stdio::inherit())
+        AppSession::launch(application, &[], env, Stdio::null(), Stdio::inherit())
+    }
+
+    /// Like [`AppSession::start`], launching the app with `args`.
+    pub fn start_with_args(application: &Path, args: &[&str], env: &[(&str, &str)]) -> AppSession {
+        AppSession::launch(application, args, env, Stdio::null(), Stdio::inherit())
     }
 
     /// Like [`AppSession::start`], with everything the driver, WebKit and
@@ -52,11 +57,12 @@ impl AppSession {
     pub fn start_logged(application: &Path, env: &[(&str, &str)], log: &Path) -> AppSession {
         let file = std::fs::File::create(log).expect("the log file");
         let stdout = Stdio::from(file.try_clone().expect("the log file"));
-        AppSession::launch(application, env, stdout, Stdio::from(file))
+        AppSession::launch(application, &[], env, stdout, Stdio::from(file))
     }
 
     fn launch(
         application: &Path,
+        args: &[&str],
         env: &[(&str, &str)],
         stdout: Stdio,
         stderr: Stdio,
@@ -84,7 +90,10 @@ impl AppSession {
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "wry",
-                    "tauri:options": { "application": application.to_str().expect("UTF-8 path") }
+                    "tauri:options": {
+                        "application": application.to_str().expect("UTF-8 path"),
+                        "args": args,
+                    }
                 }
             }
         });

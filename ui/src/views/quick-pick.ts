@@ -12,6 +12,12 @@ import { loadTheme } from "../theme";
 
 /** What the list shows at most: the quick pick is for a few matches. */
 const MAX_SHOWN = 8;
+/**
+ * How long Shift+Enter waits for Shift to be let go before typing: keys
+ * sent with Shift still held would type "!@#" for "123" (on Wayland
+ * nothing else can tell that it is held).
+ */
+export const SHIFT_RELEASE_WAIT_MS = 3000;
 
 /** The accounts a query finds, in list order, at most {@link MAX_SHOWN}. */
 export function quickPickMatches(accounts: readonly Account[], query: string): Account[] {
@@ -46,6 +52,9 @@ export function startQuickPick(root: HTMLElement): void {
   let selected = 0;
   let locked = false;
   let busy = false;
+  // Whether Shift is down, from the page's own key events.
+  let shiftHeld = false;
+  let shiftReleased: (() => void) | null = null;
   // Counted on the body, so a test (or a screen reader's script) can tell
   // an opening and a typing have finished.
   let opened = 0;
@@ -100,12 +109,32 @@ export function startQuickPick(root: HTMLElement): void {
     }
   };
 
+  /** Resolves true once Shift is up, false if it stays down too long. */
+  const shiftUp = (): Promise<boolean> =>
+    shiftHeld
+      ? new Promise((resolve) => {
+          const timer = window.setTimeout(() => {
+            shiftReleased = null;
+            resolve(false);
+          }, SHIFT_RELEASE_WAIT_MS);
+          shiftReleased = () => {
+            window.clearTimeout(timer);
+            shiftReleased = null;
+            resolve(true);
+          };
+        })
+      : Promise.resolve(true);
+
   const type = async (): Promise<void> => {
     const account = shown[selected];
     if (locked || !account) {
       return;
     }
     note.textContent = "";
+    if (!(await shiftUp())) {
+      note.textContent = "Let go of Shift after Shift+Enter: nothing was typed.";
+      return;
+    }
     try {
       await api.quickPickType(account.id);
       typed += 1;
@@ -157,7 +186,16 @@ export function startQuickPick(root: HTMLElement): void {
     selected = 0;
     render();
   });
+  document.addEventListener("keyup", (event) => {
+    if (event.key === "Shift") {
+      shiftHeld = false;
+      shiftReleased?.();
+    }
+  });
   document.addEventListener("keydown", (event) => {
+    // Read from each key, so a Shift pressed before the window had the
+    // focus counts too.
+    shiftHeld = event.key === "Shift" || event.shiftKey;
     if (busy) {
       event.preventDefault();
       return;

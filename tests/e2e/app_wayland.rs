@@ -1,0 +1,414 @@
+//! Typing on Wayland, as a GNOME user meets it: a real compositor (mutter,
+//! headless, with a virtual monitor), GNOME's desktop portal
+//! (xdg-desktop-portal with xdg-desktop-portal-gnome) on a D-Bus bus of
+//! the test's own, a GTK text field in another program, the quick pick
+//! opened by `tessera-app --quick-pick` (what a key bound in GNOME's
+//! keyboard settings runs: GNOME 43 has no GlobalShortcuts portal), and
+//! Shift+Enter. The desktop then asks "Allow remote interaction?"; the
+//! test answers it through the accessibility bus, ticking the box and
+//! pressing Share as a user would. The field must receive the exact code,
+//! and a second code in the same run must need no second question.
+//!
+//! The app itself runs as a Wayland client (`GDK_BACKEND=wayland`), driven
+//! through WebDriver as in the X11 tests.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use crate::app::{
+    add_by_uri, create_vault, oathtool, unix_now, uri, PrivateBus, SECRET, SHORT, START,
+};
+use crate::util::{app_binary, TestVault};
+use crate::webdriver::AppSession;
+
+const SHIFT: &str = "\u{E008}";
+const ENTER: &str = "\u{E007}";
+/// How long the desktop's question may take to show and be answered.
+const QUESTION: Duration = Duration::from_secs(60);
+
+/// A GTK 3 entry in a window of its own (a Wayland client), printing its
+/// text on each change and `READY` once shown.
+const FIELD: &str = r#"
+import sys, gi
+gi.require_version('Gtk', '3.0')
+from gi.repository import Gtk
+window = Gtk.Window(title='Code field')
+entry = Gtk.Entry()
+entry.connect('changed', lambda e: (print('TEXT ' + e.get_text()), sys.stdout.flush()))
+window.add(entry)
+window.connect('destroy', Gtk.main_quit)
+window.show_all()
+print('READY'); sys.stdout.flush()
+Gtk.main()
+"#;
+
+/// A user answering GNOME's remote-desktop question: finds the portal's
+/// window on the accessibility bus, then ticks "Allow remote interaction"
+/// and presses Share (greyed out until the box is ticked), or presses
+/// Cancel (the second argument: `share` or `cancel`).
+const ANSWER: &str = r#"
+import sys, time, gi
+gi.require_version('Atspi', '2.0')
+from gi.repository import Atspi
+
+def find(node, role, name):
+    try:
+        if node.get_role_name() == role and name in node.get_name():
+            return node
+        count = node.get_child_count()
+    except Exception:
+        return None
+    for i in range(count):
+        child = node.get_child_at_index(i)
+        found = child and find(child, role, name)
+        if found:
+            return found
+    return None
+
+deadline = time.time() + float(sys.argv[1])
+while time.time() < deadline:
+    desktop = Atspi.get_desktop(0)
+    for i in range(desktop.get_child_count()):
+        app = desktop.get_child_at_index(i)
+        if not app or app.get_name() != 'xdg-desktop-portal-gnome':
+            continue
+        allow = find(app, 'check box', 'Allow remote interaction')
+        share = find(app, 'push button', 'Share')
+        cancel = find(app, 'push button', 'Cancel')
+        if allow and share and cancel:
+            print('asked: ' + app.get_child_at_index(0).get_name()); sys.stdout.flush()
+            if sys.argv[2] == 'cancel':
+                cancel.do_action(0)
+                print('cancelled'); sys.stdout.flush()
+                sys.exit(0)
+            allow.do_action(0)
+            for _ in range(40):
+                states = share.get_state_set()
+                if states.contains(Atspi.StateType.SENSITIVE):
+                    break
+                time.sleep(0.1)
+            share.do_action(0)
+            print('shared'); sys.stdout.flush()
+            sys.exit(0)
+    time.sleep(0.2)
+print('no question'); sys.exit(1)
+"#;
+
+/// mutter as a headless Wayland compositor, and GNOME's portal, on a bus
+/// and runtime folder of their own; stopped when dropped.
+struct Wayland {
+    mutter: Child,
+    bus: PrivateBus,
+    runtime: tempfile::TempDir,
+    display: String,
+}
+
+impl Wayland {
+    fn start() -> Wayland {
+        let bus = PrivateBus::start_without_display();
+        let runtime = tempfile::tempdir().expect("a runtime folder");
+        std::fs::set_permissions(
+            runtime.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        let display = "wayland-tessera-test".to_owned();
+        let mutter = Command::new("mutter")
+            .args(["--headless", "--wayland", "--no-x11"])
+            .args(["--virtual-monitor", "1280x800"])
+            .args(["--wayland-display", &display])
+            .env_remove("DISPLAY")
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not run mutter ({e}): `make test` installs it"));
+        let wayland = Wayland {
+            mutter,
+            bus,
+            runtime,
+            display,
+        };
+        let socket = wayland.runtime.path().join(&wayland.display);
+        let deadline = Instant::now() + START;
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "mutter never opened {socket:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // What D-Bus starts on demand (the portal and its GNOME backend,
+        // the accessibility bus) runs on this compositor, as GNOME.
+        let updated = Command::new("dbus-update-activation-environment")
+            .args(wayland.env().iter().map(|(name, _)| *name))
+            .envs(wayland.env())
+            .status()
+            .expect("dbus-update-activation-environment (Debian's dbus package)");
+        assert!(updated.success());
+        wayland
+    }
+
+    /// The environment of a client of this desktop.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("WAYLAND_DISPLAY", self.display.clone()),
+            ("XDG_RUNTIME_DIR", self.runtime.path().display().to_string()),
+            ("DBUS_SESSION_BUS_ADDRESS", self.bus.address.clone()),
+            ("XDG_CURRENT_DESKTOP", "GNOME".into()),
+            ("XDG_SESSION_TYPE", "wayland".into()),
+            ("GDK_BACKEND", "wayland".into()),
+        ]
+    }
+
+    /// A Python helper run as a client of this desktop (no X display).
+    fn python(&self, script: &str, args: &[&str]) -> Child {
+        Command::new("/usr/bin/python3")
+            .arg("-c")
+            .arg(script)
+            .args(args)
+            .env_remove("DISPLAY")
+            .envs(self.env())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("/usr/bin/python3 with python3-gi (Debian packages)")
+    }
+}
+
+impl Drop for Wayland {
+    fn drop(&mut self) {
+        let _ = self.mutter.kill();
+        let _ = self.mutter.wait();
+    }
+}
+
+/// Lines a child prints, read on a thread of their own.
+fn lines(child: &mut Child) -> Receiver<String> {
+    let (sent, received) = channel();
+    let out = child.stdout.take().expect("piped stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if sent.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    received
+}
+
+/// The field's text once it has `length` characters.
+fn field_text(said: &Receiver<String>, length: usize) -> String {
+    let deadline = Instant::now() + QUESTION;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = said
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("the field never held {length} characters"));
+        if let Some(text) = line.strip_prefix("TEXT ") {
+            if text.chars().count() >= length {
+                return text.to_owned();
+            }
+        }
+    }
+}
+
+/// Whether `code` is the key's code for the period now or one a step away
+/// (the period may turn while keys travel).
+fn is_current_code(code: &str) -> bool {
+    let now = unix_now();
+    [now.saturating_sub(30), now, now + 30]
+        .iter()
+        .any(|&t| oathtool(SECRET, t) == code)
+}
+
+/// The app on the Wayland desktop with one account (GitHub, SECRET), and
+/// the user's text field, opened last so that it has the focus.
+struct Desktop {
+    app: AppSession,
+    main: String,
+    field: Child,
+    /// What the field prints.
+    said: Receiver<String>,
+    vault: TestVault,
+    config: tempfile::TempDir,
+    // Last: stopped after the app and the field.
+    wayland: Wayland,
+}
+
+impl Desktop {
+    fn start() -> Desktop {
+        let wayland = Wayland::start();
+        let vault = TestVault::new();
+        let config = tempfile::tempdir().expect("a configuration folder");
+        let mut env = wayland.env();
+        env.push(("TESSERA_VAULT", vault.path.display().to_string()));
+        env.push(("XDG_CONFIG_HOME", config.path().display().to_string()));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let app = AppSession::start(&app_binary(), &env);
+        create_vault(&app, true, false);
+        add_by_uri(&app, &uri("GitHub", "dave", SECRET));
+        let main = app.window_handles().remove(0);
+        let mut field = wayland.python(FIELD, &[]);
+        let said = lines(&mut field);
+        assert_eq!(
+            said.recv_timeout(START).expect("the field's window"),
+            "READY"
+        );
+        Desktop {
+            app,
+            main,
+            field,
+            said,
+            vault,
+            config,
+            wayland,
+        }
+    }
+
+    /// Runs `tessera-app --quick-pick` on the desktop, as a bound key
+    /// would, and waits until the quick pick's page is open for the `nth`
+    /// time, offering to type.
+    fn open_quick_pick(&self, nth: u32) {
+        let status = Command::new(app_binary())
+            .arg("--quick-pick")
+            .env_remove("DISPLAY")
+            .envs(self.wayland.env())
+            .env("TESSERA_VAULT", &self.vault.path)
+            .env("XDG_CONFIG_HOME", self.config.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("the app binary");
+        assert!(status.success(), "the second launch failed: {status}");
+        self.to_quick_pick();
+        self.app.wait_until(
+            "the quick pick to be ready",
+            SHORT,
+            || {
+                self.app
+                    .execute("return document.body.dataset.opened || ''")
+            },
+            |opened| opened.as_str() == Some(&nth.to_string()),
+        );
+        let help = self
+            .app
+            .wait_for("[data-testid=quick-pick-help]", SHORT)
+            .text();
+        assert!(
+            help.contains("Shift+Enter types"),
+            "typing is not offered: {help}"
+        );
+    }
+
+    /// Has WebDriver talk to the quick pick's page.
+    fn to_quick_pick(&self) {
+        let handles = self.app.wait_until(
+            "the quick pick's window",
+            SHORT,
+            || self.app.window_handles(),
+            |h| h.len() == 2,
+        );
+        let quick_pick = handles.into_iter().find(|h| *h != self.main).unwrap();
+        self.app.switch_to_window(&quick_pick);
+    }
+
+    /// Searches the quick pick for GitHub and presses Shift+Enter there.
+    fn type_github(&self) {
+        let field = self.app.wait_for("[data-testid=quick-pick-search]", SHORT);
+        field.send_keys("GitHub");
+        self.app.wait_until(
+            "one match",
+            SHORT,
+            || self.app.find_all("[data-testid=quick-pick-item]").len(),
+            |n| *n == 1,
+        );
+        self.app.press_chord(SHIFT, ENTER);
+    }
+
+    /// Starts a user who answers the desktop's question with `answer`
+    /// (`share` or `cancel`); what they say.
+    fn user_who_answers(&self, answer: &str) -> (Child, Receiver<String>) {
+        let mut user = self
+            .wayland
+            .python(ANSWER, &[&QUESTION.as_secs().to_string(), answer]);
+        let said = lines(&mut user);
+        (user, said)
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        let _ = self.field.kill();
+        let _ = self.field.wait();
+    }
+}
+
+#[test]
+fn shift_enter_types_the_code_through_gnomes_portal_once_the_user_allows_it() {
+    let desktop = Desktop::start();
+    desktop.open_quick_pick(1);
+    let (mut user, answered) = desktop.user_who_answers("share");
+    desktop.type_github();
+    let asked = answered
+        .recv_timeout(QUESTION)
+        .expect("the desktop's question");
+    assert!(asked.starts_with("asked: "), "{asked}");
+    assert_eq!(answered.recv_timeout(SHORT).unwrap(), "shared");
+    let first = field_text(&desktop.said, 6);
+    assert!(is_current_code(&first), "the field got {first:?}");
+    let _ = user.wait();
+
+    // The session is kept: the second code is typed without a question.
+    desktop.open_quick_pick(2);
+    desktop.type_github();
+    let both = field_text(&desktop.said, 12);
+    assert_eq!(&both[..6], first, "the first code stayed");
+    assert!(is_current_code(&both[6..]), "the field got {both:?}");
+}
+
+#[test]
+fn a_user_who_says_no_gets_nothing_typed_and_is_told_why() {
+    let desktop = Desktop::start();
+    desktop.open_quick_pick(1);
+    let (mut user, answered) = desktop.user_who_answers("cancel");
+    desktop.type_github();
+    let asked = answered
+        .recv_timeout(QUESTION)
+        .expect("the desktop's question");
+    assert!(asked.starts_with("asked: "), "{asked}");
+    assert_eq!(answered.recv_timeout(SHORT).unwrap(), "cancelled");
+    let _ = user.wait();
+    // The quick pick comes back and says why.
+    let note = desktop.app.wait_until(
+        "the reason",
+        SHORT,
+        || {
+            desktop.app.execute(
+                "return document.querySelector('[data-testid=quick-pick-note]').textContent",
+            )
+        },
+        |t| t.as_str().is_some_and(|t| !t.is_empty()),
+    );
+    assert_eq!(
+        note.as_str().unwrap(),
+        "typing was not allowed (the desktop asked): nothing was typed"
+    );
+    assert!(
+        desktop
+            .app
+            .execute("return document.visibilityState")
+            .as_str()
+            == Some("visible"),
+        "the quick pick is back"
+    );
+    // Nothing reached the field.
+    assert!(
+        desktop.said.recv_timeout(Duration::from_secs(1)).is_err(),
+        "the field changed"
+    );
+}
