@@ -322,6 +322,13 @@ pub fn type_into(
     }
 }
 
+/// Ends what typing keeps between codes (on Wayland, the portal's session
+/// the user allowed): called as the vault locks.
+pub fn end_session() {
+    #[cfg(target_os = "linux")]
+    remote_desktop::end();
+}
+
 /// Gets typing ready before the code is read: on Wayland, the portal's
 /// session, which the desktop may first ask the user to allow (so a code
 /// read before a long answer is not one of a past period). Nothing to do

@@ -199,24 +199,27 @@ impl AppState {
     /// if it still holds a code copied from it. A camera scan stops first
     /// (its find would go into the session, which it may be waiting for),
     /// and so does syncing (a sync may be waiting for the session too).
+    /// Typing's portal session ends too: the next code typed asks the
+    /// desktop again.
     pub fn lock(&self) {
-        self.camera.stop();
-        self.sync_watch.stop();
-        let session = self.session().take();
-        drop(session);
-        self.clipboard.clear_if_ours();
+        self.lock_with(None);
     }
 
     /// Locks on Rust's own initiative, remembering why (if it was unlocked).
     pub fn lock_because(&self, reason: LockReason) {
+        self.lock_with(Some(reason));
+    }
+
+    fn lock_with(&self, reason: Option<LockReason>) {
         self.camera.stop();
         self.sync_watch.stop();
         let session = self.session().take();
-        if session.is_some() {
-            *self.reason_slot() = Some(reason);
+        if session.is_some() && reason.is_some() {
+            *self.reason_slot() = reason;
         }
         drop(session);
         self.clipboard.clear_if_ours();
+        crate::autotype::end_session();
     }
 
     /// Installs a freshly opened vault as the session.

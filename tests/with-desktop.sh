@@ -53,9 +53,20 @@ chmod 700 "$session_dir/runtime"
 export XDG_DATA_HOME="$session_dir/data" XDG_CONFIG_HOME="$session_dir/config" XDG_RUNTIME_DIR="$session_dir/runtime"
 eval "$(printf 'tessera-test' | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL GNOME_KEYRING_PID 2>/dev/null || true
+# The desktop portal's backends: GTK's (and the keyring's), as on a desktop
+# other than GNOME. GNOME's backend is installed for the Wayland tests, which
+# run it on a compositor and bus of their own; here xdg-desktop-portal 1.16
+# would pick it (it has no portals.conf) though no GNOME Shell runs.
+mkdir -p "$session_dir/portals"
+for portal in gtk gnome-keyring; do
+  if [ -e "/usr/share/xdg-desktop-portal/portals/$portal.portal" ]; then
+    ln -s "/usr/share/xdg-desktop-portal/portals/$portal.portal" "$session_dir/portals/"
+  fi
+done
+export XDG_DESKTOP_PORTAL_DIR="$session_dir/portals"
 # Services D-Bus starts on demand (the desktop portal, for one) must see the
-# same display and folders.
-dbus-update-activation-environment DISPLAY XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR 2>/dev/null || true
+# same display, folders and portal backends.
+dbus-update-activation-environment DISPLAY XDG_DATA_HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR XDG_DESKTOP_PORTAL_DIR 2>/dev/null || true
 
 echo "with-desktop: DISPLAY=$DISPLAY, D-Bus session and gnome-keyring running" >&2
 status=0

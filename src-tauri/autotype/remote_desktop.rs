@@ -4,9 +4,10 @@
 //! when it starts, then one keysym press and release per character, sent
 //! to whichever window has the focus.
 //!
-//! The session is kept for the app's life, so the user allows typing once
-//! per run, not once per code; one the desktop (or the user, from its
-//! status menu) has ended is started anew, asking again. Portals of
+//! The session is kept until the vault locks, so the user allows typing
+//! once per unlock, not once per code, and the desktop's "remote desktop"
+//! indicator goes away with the lock ([`end`]). One the desktop (or the
+//! user, from its status menu) has ended is started anew, asking again. Portals of
 //! version 2 can remember the answer across runs (`persist_mode`); the
 //! version this is built and tested against (xdg-desktop-portal 1.16 with
 //! GNOME's 43, Debian 12) is 1, so it is not asked for.
@@ -17,6 +18,7 @@
 //! desktop's question has closed.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -45,11 +47,38 @@ struct Session {
     handle: String,
     /// Started and not yet typed with: its keyboard needs waking.
     fresh: bool,
+    /// The [`ENDED`] count when it started: one started before the last
+    /// [`end`] is not kept.
+    epoch: u64,
 }
 
 fn kept() -> std::sync::MutexGuard<'static, Option<Session>> {
     static KEPT: Mutex<Option<Session>> = Mutex::new(None);
     KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// How many times [`end`] has run.
+static ENDED: AtomicU64 = AtomicU64::new(0);
+
+/// Keeps `session` for the next code, unless [`end`] ran since it
+/// started (the vault locked meanwhile): then it is closed.
+async fn keep(session: Session) {
+    if session.epoch == ENDED.load(Ordering::SeqCst) {
+        *kept() = Some(session);
+    } else {
+        portal::close_session(&session.conn, &session.handle).await;
+    }
+}
+
+/// Ends the kept session (the vault locked): the next code asks the user
+/// again. Returns at once; the portal is told on the async runtime.
+pub fn end() {
+    ENDED.fetch_add(1, Ordering::SeqCst);
+    if let Some(session) = kept().take() {
+        tauri::async_runtime::spawn(async move {
+            portal::close_session(&session.conn, &session.handle).await;
+        });
+    }
 }
 
 fn portal_error(e: impl std::fmt::Display) -> TypeError {
@@ -85,7 +114,7 @@ pub async fn prepare() -> Result<(), TypeError> {
         return Ok(());
     }
     let session = start().await?;
-    *kept() = Some(session);
+    keep(session).await;
     Ok(())
 }
 
@@ -122,7 +151,7 @@ async fn finish(mut session: Session, result: Result<(), Sent>) -> Result<(), Ty
     match result {
         Ok(()) => {
             session.fresh = false;
-            *kept() = Some(session);
+            keep(session).await;
             Ok(())
         }
         Err(sent) => {
@@ -224,6 +253,7 @@ async fn away_from_tessera(own_focused: &(impl Fn() -> bool + Send)) -> Result<(
 
 /// Creates and starts a session with a keyboard: the desktop asks the user.
 async fn start() -> Result<Session, TypeError> {
+    let epoch = ENDED.load(Ordering::SeqCst);
     let conn = Connection::session().await.map_err(portal_error)?;
     let handle = portal::create_session(&conn, INTERFACE)
         .await
@@ -234,6 +264,7 @@ async fn start() -> Result<Session, TypeError> {
             conn,
             handle,
             fresh: true,
+            epoch,
         }),
         Err(e) => {
             portal::close_session(&conn, &handle).await;

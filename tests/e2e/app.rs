@@ -161,12 +161,16 @@ impl PrivateBus {
         PrivateBus::spawn(Command::new("dbus-daemon"))
     }
 
-    /// A bus whose services (started on demand) see no X display: those
-    /// of a Wayland desktop, which must not touch the shared Xvfb (the
-    /// accessibility bus would name itself on its root window).
-    pub(crate) fn start_without_display() -> PrivateBus {
+    /// A bus for a Wayland desktop of the test's own: the services it
+    /// starts on demand see no X display (the accessibility bus would name
+    /// itself on the shared Xvfb's root window) and every portal backend
+    /// installed, GNOME's among them (tests/with-desktop.sh narrows them
+    /// for the X11 tests).
+    pub(crate) fn start_for_wayland() -> PrivateBus {
         let mut daemon = Command::new("dbus-daemon");
-        daemon.env_remove("DISPLAY");
+        daemon
+            .env_remove("DISPLAY")
+            .env_remove("XDG_DESKTOP_PORTAL_DIR");
         PrivateBus::spawn(daemon)
     }
 

@@ -144,10 +144,12 @@ fn system_theme_follows_a_dark_gtk_theme() {
     // And light under a light one: the same app, the same (System) choice.
     let app = start_with_config(&vault, &config, &[("GTK_THEME", "Adwaita")]);
     app.wait_for("[data-testid=setup-form]", START);
-    assert_eq!(
-        app.execute("return document.documentElement.dataset.theme || ''")
-            .as_str(),
-        Some("light")
+    // Named once Rust has asked the desktop (the portal may take a moment).
+    app.wait_until(
+        "the light theme named",
+        SHORT,
+        || app.execute("return document.documentElement.dataset.theme || ''"),
+        |theme| theme.as_str() == Some("light"),
     );
     wait_for_background(&app, LIGHT_BG);
 }

@@ -18,7 +18,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use crate::app::{
-    add_by_uri, create_vault, oathtool, unix_now, uri, PrivateBus, SECRET, SHORT, START,
+    add_by_uri, create_vault, oathtool, unix_now, uri, PrivateBus, PASSWORD, SECRET, SHORT, START,
 };
 use crate::util::{app_binary, TestVault};
 use crate::webdriver::AppSession;
@@ -107,7 +107,7 @@ struct Wayland {
 
 impl Wayland {
     fn start() -> Wayland {
-        let bus = PrivateBus::start_without_display();
+        let bus = PrivateBus::start_for_wayland();
         let runtime = tempfile::tempdir().expect("a runtime folder");
         std::fs::set_permissions(
             runtime.path(),
@@ -330,6 +330,16 @@ impl Desktop {
         self.app.press_chord(SHIFT, ENTER);
     }
 
+    /// Locks the vault in the main window and unlocks it again.
+    fn lock_and_unlock(&self) {
+        self.app.switch_to_window(&self.main);
+        self.app.wait_for("[data-testid=lock]", SHORT).click();
+        let field = self.app.wait_for("[data-testid=password]", SHORT);
+        field.send_keys(PASSWORD);
+        self.app.wait_for("[data-testid=unlock]", SHORT).click();
+        self.app.wait_for("[data-testid=account]", START);
+    }
+
     /// Starts a user who answers the desktop's question with `answer`
     /// (`share` or `cancel`); what they say.
     fn user_who_answers(&self, answer: &str) -> (Child, Receiver<String>) {
@@ -369,6 +379,22 @@ fn shift_enter_types_the_code_through_gnomes_portal_once_the_user_allows_it() {
     let both = field_text(&desktop.said, 12);
     assert_eq!(&both[..6], first, "the first code stayed");
     assert!(is_current_code(&both[6..]), "the field got {both:?}");
+
+    // A lock ends the session (and the desktop's remote-desktop
+    // indicator): after the unlock, the next code asks again.
+    desktop.lock_and_unlock();
+    desktop.open_quick_pick(3);
+    let (mut user, answered) = desktop.user_who_answers("share");
+    desktop.type_github();
+    let asked = answered
+        .recv_timeout(QUESTION)
+        .expect("the desktop's question after the lock");
+    assert!(asked.starts_with("asked: "), "{asked}");
+    assert_eq!(answered.recv_timeout(SHORT).unwrap(), "shared");
+    let _ = user.wait();
+    let all = field_text(&desktop.said, 18);
+    assert_eq!(&all[..12], both, "the first codes stayed");
+    assert!(is_current_code(&all[12..]), "the field got {all:?}");
 }
 
 #[test]
