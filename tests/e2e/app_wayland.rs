@@ -7,7 +7,11 @@
 //! Shift+Enter. The desktop then asks "Allow remote interaction?"; the
 //! test answers it through the accessibility bus, ticking the box and
 //! pressing Share as a user would. The field must receive the exact code,
-//! and a second code in the same run must need no second question.
+//! a second code must need no second question, a lock must end the
+//! session (the next code asks again), a "no" must type nothing and say
+//! why, and over Tessera's own window nothing is typed. The desktop has a
+//! keyboard (`KEYBOARD`), as a user's does, so the focus moves as it would
+//! there: the quick pick must have it when it opens.
 //!
 //! The app itself runs as a Wayland client (`GDK_BACKEND=wayland`), driven
 //! through WebDriver as in the X11 tests.
@@ -96,9 +100,32 @@ while time.time() < deadline:
 print('no question'); sys.exit(1)
 "#;
 
-/// mutter as a headless Wayland compositor, and GNOME's portal, on a bus
-/// and runtime folder of their own; stopped when dropped.
+/// The user's keyboard: headless mutter has no input device, and without
+/// one no window ever has the keyboard focus. A remote-desktop session of
+/// mutter's own (org.gnome.Mutter.RemoteDesktop, which no portal asks
+/// about) gives the seat a keyboard, woken with one Shift press, for the
+/// whole test.
+const KEYBOARD: &str = r#"
+import sys, time, dbus
+from gi.repository import GLib
+from dbus.mainloop.glib import DBusGMainLoop
+DBusGMainLoop(set_as_default=True)
+bus = dbus.SessionBus()
+name = 'org.gnome.Mutter.RemoteDesktop'
+desktop = dbus.Interface(bus.get_object(name, '/org/gnome/Mutter/RemoteDesktop'), name)
+session = dbus.Interface(bus.get_object(name, desktop.CreateSession()), name + '.Session')
+session.Start()
+session.NotifyKeyboardKeysym(dbus.UInt32(0xffe1), True)
+session.NotifyKeyboardKeysym(dbus.UInt32(0xffe1), False)
+time.sleep(0.5)
+print('READY'); sys.stdout.flush()
+GLib.MainLoop().run()
+"#;
+
+/// mutter as a headless Wayland compositor with a keyboard, and GNOME's
+/// portal, on a bus and runtime folder of their own; stopped when dropped.
 struct Wayland {
+    keyboard: Option<Child>,
     mutter: Child,
     bus: PrivateBus,
     runtime: tempfile::TempDir,
@@ -127,7 +154,8 @@ impl Wayland {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("could not run mutter ({e}): `make test` installs it"));
-        let wayland = Wayland {
+        let mut wayland = Wayland {
+            keyboard: None,
             mutter,
             bus,
             runtime,
@@ -147,6 +175,13 @@ impl Wayland {
             .status()
             .expect("dbus-update-activation-environment (Debian's dbus package)");
         assert!(updated.success());
+        let mut keyboard = wayland.python(KEYBOARD, &[]);
+        let said = lines(&mut keyboard);
+        assert_eq!(
+            said.recv_timeout(START).expect("the user's keyboard"),
+            "READY"
+        );
+        wayland.keyboard = Some(keyboard);
         wayland
     }
 
@@ -180,6 +215,10 @@ impl Wayland {
 
 impl Drop for Wayland {
     fn drop(&mut self) {
+        if let Some(keyboard) = self.keyboard.as_mut() {
+            let _ = keyboard.kill();
+            let _ = keyboard.wait();
+        }
         let _ = self.mutter.kill();
         let _ = self.mutter.wait();
     }
@@ -241,7 +280,23 @@ struct Desktop {
 
 impl Desktop {
     fn start() -> Desktop {
+        Desktop::start_with(false)
+    }
+
+    /// With `field_first`, the field opens before the app, whose window
+    /// then has the focus.
+    fn start_with(field_first: bool) -> Desktop {
         let wayland = Wayland::start();
+        let open_field = || {
+            let mut field = wayland.python(FIELD, &[]);
+            let said = lines(&mut field);
+            assert_eq!(
+                said.recv_timeout(START).expect("the field's window"),
+                "READY"
+            );
+            (field, said)
+        };
+        let early = field_first.then(open_field);
         let vault = TestVault::new();
         let config = tempfile::tempdir().expect("a configuration folder");
         let mut env = wayland.env();
@@ -252,12 +307,7 @@ impl Desktop {
         create_vault(&app, true, false);
         add_by_uri(&app, &uri("GitHub", "dave", SECRET));
         let main = app.window_handles().remove(0);
-        let mut field = wayland.python(FIELD, &[]);
-        let said = lines(&mut field);
-        assert_eq!(
-            said.recv_timeout(START).expect("the field's window"),
-            "READY"
-        );
+        let (field, said) = early.unwrap_or_else(open_field);
         Desktop {
             app,
             main,
@@ -273,6 +323,16 @@ impl Desktop {
     /// would, and waits until the quick pick's page is open for the `nth`
     /// time, offering to type.
     fn open_quick_pick(&self, nth: u32) {
+        let help = self.launch_quick_pick(nth);
+        assert!(
+            help.contains("Shift+Enter types"),
+            "typing is not offered: {help}"
+        );
+    }
+
+    /// Runs `tessera-app --quick-pick` and waits until the quick pick's
+    /// page is open for the `nth` time, with the focus; its help line.
+    fn launch_quick_pick(&self, nth: u32) -> String {
         let status = Command::new(app_binary())
             .arg("--quick-pick")
             .env_remove("DISPLAY")
@@ -299,10 +359,14 @@ impl Desktop {
             .app
             .wait_for("[data-testid=quick-pick-help]", SHORT)
             .text();
-        assert!(
-            help.contains("Shift+Enter types"),
-            "typing is not offered: {help}"
+        // With the keyboard focus, so the user can type the search at once.
+        self.app.wait_until(
+            "the quick pick to have the focus",
+            SHORT,
+            || self.app.execute("return document.hasFocus()"),
+            |focused| focused.as_bool() == Some(true),
         );
+        help
     }
 
     /// Has WebDriver talk to the quick pick's page.
@@ -433,6 +497,35 @@ fn a_user_who_says_no_gets_nothing_typed_and_is_told_why() {
         "the quick pick is back"
     );
     // Nothing reached the field.
+    assert!(
+        desktop.said.recv_timeout(Duration::from_secs(1)).is_err(),
+        "the field changed"
+    );
+}
+
+/// Wayland names no window to a client, but Tessera knows its own: opened
+/// over Tessera's main window, the quick pick does not offer to type, and
+/// Shift+Enter types nothing (the keys would land in Tessera).
+#[test]
+fn over_tessera_itself_nothing_is_typed() {
+    let desktop = Desktop::start_with(true);
+    let help = desktop.launch_quick_pick(1);
+    assert!(help.contains("that was Tessera"), "{help}");
+    desktop.type_github();
+    let note = desktop.app.wait_until(
+        "the reason",
+        SHORT,
+        || {
+            desktop.app.execute(
+                "return document.querySelector('[data-testid=quick-pick-note]').textContent",
+            )
+        },
+        |t| t.as_str().is_some_and(|t| !t.is_empty()),
+    );
+    assert!(
+        note.as_str().unwrap().contains("that was Tessera"),
+        "{note}"
+    );
     assert!(
         desktop.said.recv_timeout(Duration::from_secs(1)).is_err(),
         "the field changed"
