@@ -2,6 +2,7 @@
 //! through WebDriver. Each test has its own vault in its own temporary
 //! folder (`TESSERA_VAULT`), so tests never see each other's accounts.
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -201,6 +202,39 @@ impl Drop for PrivateBus {
         let _ = self.daemon.kill();
         let _ = self.daemon.wait();
     }
+}
+
+/// The quick pick's note once it says something (WebDriver on its page):
+/// why nothing was typed, say.
+pub(crate) fn quick_pick_note(app: &AppSession, what: &str) -> String {
+    let note = app.wait_until(
+        what,
+        SHORT,
+        || {
+            app.execute(
+                "return document.querySelector('[data-testid=quick-pick-note]').textContent",
+            )
+        },
+        |t| t.as_str().is_some_and(|t| !t.is_empty()),
+    );
+    note.as_str().unwrap_or_default().to_owned()
+}
+
+/// Runs `tessera-app --quick-pick` on `vault` with its configuration in
+/// `config`, as a key bound in the desktop's own shortcut settings would;
+/// `desktop` sets the rest of its environment. It must exit 0.
+pub(crate) fn launch_quick_pick(vault: &Path, config: &Path, desktop: impl FnOnce(&mut Command)) {
+    let mut command = Command::new(app_binary());
+    command
+        .arg("--quick-pick")
+        .env("TESSERA_VAULT", vault)
+        .env("XDG_CONFIG_HOME", config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    desktop(&mut command);
+    let status = command.status().expect("the app binary");
+    assert!(status.success(), "the --quick-pick launch failed: {status}");
 }
 
 /// What the X clipboard holds now (empty if nothing serves it).

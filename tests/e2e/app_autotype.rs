@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::app::{
     add_by_uri, app_pid, app_windows, clipboard, clipboard_turn, create_vault, keyboard_turn,
-    oathtool, unix_now, uri, xdotool, SECRET, SHORT, START,
+    launch_quick_pick, oathtool, quick_pick_note, unix_now, uri, xdotool, SECRET, SHORT, START,
 };
 use crate::util::{app_binary, TestVault};
 use crate::webdriver::AppSession;
@@ -213,16 +213,7 @@ impl Desktop {
     /// Runs `tessera-app --quick-pick` on this app's vault, as a key bound
     /// in the desktop's own shortcut settings would.
     fn launch_quick_pick(&self) {
-        let status = Command::new(app_binary())
-            .arg("--quick-pick")
-            .env("TESSERA_VAULT", &self.vault.path)
-            .env("XDG_CONFIG_HOME", self.config.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("the app binary");
-        assert!(status.success(), "the launch failed: {status}");
+        launch_quick_pick(&self.vault.path, self.config.path(), |_| {});
     }
 
     fn dataset(&self, name: &str) -> Value {
@@ -402,20 +393,8 @@ fn a_locked_vault_types_nothing_and_tessera_itself_is_never_typed_into() {
         desktop.open_quick_pick(&main_window, "ctrl+alt+u", 1);
         desktop.search("github");
         xdotool(&["key", "--clearmodifiers", "shift+Return"]);
-        let note = app.wait_until(
-            "the refusal",
-            SHORT,
-            || {
-                app.execute(
-                    "return document.querySelector('[data-testid=quick-pick-note]').textContent",
-                )
-            },
-            |t| t.as_str().is_some_and(|t| !t.is_empty()),
-        );
-        assert!(
-            note.as_str().unwrap().contains("that was Tessera"),
-            "{note}"
-        );
+        let note = quick_pick_note(app, "the refusal");
+        assert!(note.contains("that was Tessera"), "{note}");
         assert!(
             desktop.quick_pick_shows(),
             "the quick pick stays to say why"
@@ -498,18 +477,9 @@ fn a_window_closed_meanwhile_is_named_and_nothing_is_typed() {
     desktop.search("gitea");
     drop(entry);
     xdotool(&["key", "--clearmodifiers", "shift+Return"]);
-    let note = app.wait_until(
-        "the reason nothing was typed",
-        SHORT,
-        || {
-            app.execute(
-                "return document.querySelector('[data-testid=quick-pick-note]').textContent",
-            )
-        },
-        |t| t.as_str().is_some_and(|t| !t.is_empty()),
-    );
+    let note = quick_pick_note(app, "the reason nothing was typed");
     assert_eq!(
-        note.as_str(),
+        Some(note.as_str()),
         Some("the window you were in is gone: nothing was typed")
     );
     app.wait_until(

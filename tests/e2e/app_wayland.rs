@@ -22,7 +22,8 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use crate::app::{
-    add_by_uri, create_vault, oathtool, unix_now, uri, PrivateBus, PASSWORD, SECRET, SHORT, START,
+    add_by_uri, create_vault, launch_quick_pick, oathtool, quick_pick_note, unix_now, uri,
+    PrivateBus, PASSWORD, SECRET, SHORT, START,
 };
 use crate::util::{app_binary, TestVault};
 use crate::webdriver::AppSession;
@@ -333,18 +334,9 @@ impl Desktop {
     /// Runs `tessera-app --quick-pick` and waits until the quick pick's
     /// page is open for the `nth` time, with the focus; its help line.
     fn launch_quick_pick(&self, nth: u32) -> String {
-        let status = Command::new(app_binary())
-            .arg("--quick-pick")
-            .env_remove("DISPLAY")
-            .envs(self.wayland.env())
-            .env("TESSERA_VAULT", &self.vault.path)
-            .env("XDG_CONFIG_HOME", self.config.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("the app binary");
-        assert!(status.success(), "the second launch failed: {status}");
+        launch_quick_pick(&self.vault.path, self.config.path(), |command| {
+            command.env_remove("DISPLAY").envs(self.wayland.env());
+        });
         self.to_quick_pick();
         self.app.wait_until(
             "the quick pick to be ready",
@@ -404,14 +396,26 @@ impl Desktop {
         self.app.wait_for("[data-testid=account]", START);
     }
 
-    /// Starts a user who answers the desktop's question with `answer`
-    /// (`share` or `cancel`); what they say.
-    fn user_who_answers(&self, answer: &str) -> (Child, Receiver<String>) {
+    /// Presses Shift+Enter on GitHub in the quick pick while a user
+    /// stands by to answer the desktop's question with `answer` (`share`
+    /// or `cancel`), and checks the question came and was answered.
+    fn type_github_answering(&self, answer: &str) {
         let mut user = self
             .wayland
             .python(ANSWER, &[&QUESTION.as_secs().to_string(), answer]);
-        let said = lines(&mut user);
-        (user, said)
+        let answered = lines(&mut user);
+        self.type_github();
+        let asked = answered
+            .recv_timeout(QUESTION)
+            .expect("the desktop's question");
+        assert!(asked.starts_with("asked: "), "{asked}");
+        let done = if answer == "share" {
+            "shared"
+        } else {
+            "cancelled"
+        };
+        assert_eq!(answered.recv_timeout(SHORT).unwrap(), done);
+        let _ = user.wait();
     }
 }
 
@@ -426,16 +430,9 @@ impl Drop for Desktop {
 fn shift_enter_types_the_code_through_gnomes_portal_once_the_user_allows_it() {
     let desktop = Desktop::start();
     desktop.open_quick_pick(1);
-    let (mut user, answered) = desktop.user_who_answers("share");
-    desktop.type_github();
-    let asked = answered
-        .recv_timeout(QUESTION)
-        .expect("the desktop's question");
-    assert!(asked.starts_with("asked: "), "{asked}");
-    assert_eq!(answered.recv_timeout(SHORT).unwrap(), "shared");
+    desktop.type_github_answering("share");
     let first = field_text(&desktop.said, 6);
     assert!(is_current_code(&first), "the field got {first:?}");
-    let _ = user.wait();
 
     // The session is kept: the second code is typed without a question.
     desktop.open_quick_pick(2);
@@ -448,14 +445,7 @@ fn shift_enter_types_the_code_through_gnomes_portal_once_the_user_allows_it() {
     // indicator): after the unlock, the next code asks again.
     desktop.lock_and_unlock();
     desktop.open_quick_pick(3);
-    let (mut user, answered) = desktop.user_who_answers("share");
-    desktop.type_github();
-    let asked = answered
-        .recv_timeout(QUESTION)
-        .expect("the desktop's question after the lock");
-    assert!(asked.starts_with("asked: "), "{asked}");
-    assert_eq!(answered.recv_timeout(SHORT).unwrap(), "shared");
-    let _ = user.wait();
+    desktop.type_github_answering("share");
     let all = field_text(&desktop.said, 18);
     assert_eq!(&all[..12], both, "the first codes stayed");
     assert!(is_current_code(&all[12..]), "the field got {all:?}");
@@ -465,27 +455,11 @@ fn shift_enter_types_the_code_through_gnomes_portal_once_the_user_allows_it() {
 fn a_user_who_says_no_gets_nothing_typed_and_is_told_why() {
     let desktop = Desktop::start();
     desktop.open_quick_pick(1);
-    let (mut user, answered) = desktop.user_who_answers("cancel");
-    desktop.type_github();
-    let asked = answered
-        .recv_timeout(QUESTION)
-        .expect("the desktop's question");
-    assert!(asked.starts_with("asked: "), "{asked}");
-    assert_eq!(answered.recv_timeout(SHORT).unwrap(), "cancelled");
-    let _ = user.wait();
+    desktop.type_github_answering("cancel");
     // The quick pick comes back and says why.
-    let note = desktop.app.wait_until(
-        "the reason",
-        SHORT,
-        || {
-            desktop.app.execute(
-                "return document.querySelector('[data-testid=quick-pick-note]').textContent",
-            )
-        },
-        |t| t.as_str().is_some_and(|t| !t.is_empty()),
-    );
+    let note = quick_pick_note(&desktop.app, "the reason");
     assert_eq!(
-        note.as_str().unwrap(),
+        note,
         "typing was not allowed (the desktop asked): nothing was typed"
     );
     assert!(
@@ -512,20 +486,8 @@ fn over_tessera_itself_nothing_is_typed() {
     let help = desktop.launch_quick_pick(1);
     assert!(help.contains("that was Tessera"), "{help}");
     desktop.type_github();
-    let note = desktop.app.wait_until(
-        "the reason",
-        SHORT,
-        || {
-            desktop.app.execute(
-                "return document.querySelector('[data-testid=quick-pick-note]').textContent",
-            )
-        },
-        |t| t.as_str().is_some_and(|t| !t.is_empty()),
-    );
-    assert!(
-        note.as_str().unwrap().contains("that was Tessera"),
-        "{note}"
-    );
+    let note = quick_pick_note(&desktop.app, "the reason");
+    assert!(note.contains("that was Tessera"), "{note}");
     assert!(
         desktop.said.recv_timeout(Duration::from_secs(1)).is_err(),
         "the field changed"
