@@ -5,9 +5,12 @@
 //! is missing, Settings says so. The key the desktop actually bound is
 //! read from its answer, never assumed: KDE Plasma 5.27's portal binds
 //! none and sends the user to its own shortcut settings.
-//! Untested end to end here: the test desktop is X11. The answers are
-//! checked below: an empty one as KDE's portal gave it on Debian 12, and a
-//! bound key as the portal's specification describes it.
+//! No desktop on the test machine binds one (GNOME 43 has no such
+//! interface; KDE's binds none for an app outside a sandbox), so the end-
+//! to-end test (tests/e2e/app_wayland.rs) runs the app on a real Wayland
+//! compositor against a stand-in portal that answers as the specification
+//! says. The answers are also checked below: an empty one as KDE's portal
+//! gave it on Debian 12, and a bound key as the specification describes.
 
 use std::collections::HashMap;
 

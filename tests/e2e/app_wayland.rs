@@ -123,6 +123,76 @@ print('READY'); sys.stdout.flush()
 GLib.MainLoop().run()
 "#;
 
+/// A desktop portal with only the GlobalShortcuts interface, as its
+/// specification describes it (GNOME 43 has none, and KDE Plasma 5.27's
+/// binds no key for an app outside a sandbox, so no real one can bind
+/// here). It prints what it was asked to bind (`ASKED id trigger`), binds
+/// it as Ctrl+Alt+K, and on `press` read from its input signals the
+/// shortcut's activation. Taking the portal's name on the test's bus, it
+/// leaves no RemoteDesktop interface there.
+const SHORTCUTS_PORTAL: &str = r#"
+import sys, dbus, dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+DBusGMainLoop(set_as_default=True)
+bus = dbus.SessionBus()
+name = dbus.service.BusName('org.freedesktop.portal.Desktop', bus)
+IFACE = 'org.freedesktop.portal.GlobalShortcuts'
+ROOT = '/org/freedesktop/portal/desktop'
+
+class Request(dbus.service.Object):
+    @dbus.service.signal('org.freedesktop.portal.Request', signature='ua{sv}')
+    def Response(self, code, results):
+        pass
+
+def answer(sender, token, results):
+    path = '%s/request/%s/%s' % (ROOT, sender[1:].replace('.', '_'), token)
+    request = Request(bus, path)
+    def respond():
+        request.Response(dbus.UInt32(0), results)
+        request.remove_from_connection()
+        return False
+    GLib.timeout_add(50, respond)
+    return dbus.ObjectPath(path)
+
+sessions = []
+
+class Portal(dbus.service.Object):
+    @dbus.service.method(IFACE, in_signature='a{sv}', out_signature='o', sender_keyword='sender')
+    def CreateSession(self, options, sender=None):
+        session = '%s/session/%s/%s' % (ROOT, sender[1:].replace('.', '_'), options['session_handle_token'])
+        sessions.append(session)
+        return answer(sender, options['handle_token'], {'session_handle': dbus.ObjectPath(session)})
+
+    @dbus.service.method(IFACE, in_signature='oa(sa{sv})sa{sv}', out_signature='o', sender_keyword='sender')
+    def BindShortcuts(self, session, shortcuts, parent, options, sender=None):
+        bound = []
+        for shortcut, properties in shortcuts:
+            print('ASKED %s %s' % (shortcut, properties.get('preferred_trigger'))); sys.stdout.flush()
+            bound.append((shortcut, {'description': properties['description'], 'trigger_description': 'Ctrl+Alt+K'}))
+        return answer(sender, options['handle_token'], {'shortcuts': dbus.Array(bound, signature='(sa{sv})')})
+
+    @dbus.service.signal(IFACE, signature='osta{sv}')
+    def Activated(self, session, shortcut, timestamp, options):
+        pass
+
+portal = Portal(bus, ROOT)
+loop = GLib.MainLoop()
+
+def command(source, condition):
+    line = sys.stdin.readline()
+    if not line:
+        loop.quit()
+        return False
+    if line.strip() == 'press':
+        portal.Activated(dbus.ObjectPath(sessions[-1]), 'quick-pick', dbus.UInt64(0), dbus.Dictionary({}, signature='sv'))
+    return True
+
+GLib.io_add_watch(sys.stdin, GLib.IO_IN | GLib.IO_HUP, command)
+print('READY'); sys.stdout.flush()
+loop.run()
+"#;
+
 /// mutter as a headless Wayland compositor with a keyboard, and GNOME's
 /// portal, on a bus and runtime folder of their own; stopped when dropped.
 struct Wayland {
@@ -206,7 +276,7 @@ impl Wayland {
             .args(args)
             .env_remove("DISPLAY")
             .envs(self.env())
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -281,13 +351,13 @@ struct Desktop {
 
 impl Desktop {
     fn start() -> Desktop {
-        Desktop::start_with(false)
+        Desktop::start_on(Wayland::start(), false, None)
     }
 
     /// With `field_first`, the field opens before the app, whose window
-    /// then has the focus.
-    fn start_with(field_first: bool) -> Desktop {
-        let wayland = Wayland::start();
+    /// then has the focus; with `shortcut`, the app starts with that
+    /// quick-pick shortcut set.
+    fn start_on(wayland: Wayland, field_first: bool, shortcut: Option<&str>) -> Desktop {
         let open_field = || {
             let mut field = wayland.python(FIELD, &[]);
             let said = lines(&mut field);
@@ -300,6 +370,15 @@ impl Desktop {
         let early = field_first.then(open_field);
         let vault = TestVault::new();
         let config = tempfile::tempdir().expect("a configuration folder");
+        if let Some(shortcut) = shortcut {
+            let folder = config.path().join("tessera");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(
+                folder.join("desktop.json"),
+                serde_json::json!({ "quickPickShortcut": shortcut }).to_string(),
+            )
+            .unwrap();
+        }
         let mut env = wayland.env();
         env.push(("TESSERA_VAULT", vault.path.display().to_string()));
         env.push(("XDG_CONFIG_HOME", config.path().display().to_string()));
@@ -337,6 +416,12 @@ impl Desktop {
         launch_quick_pick(&self.vault.path, self.config.path(), |command| {
             command.env_remove("DISPLAY").envs(self.wayland.env());
         });
+        self.quick_pick_opened(nth)
+    }
+
+    /// Waits until the quick pick's page is open for the `nth` time, with
+    /// the focus; its help line.
+    fn quick_pick_opened(&self, nth: u32) -> String {
         self.to_quick_pick();
         self.app.wait_until(
             "the quick pick to be ready",
@@ -482,7 +567,7 @@ fn a_user_who_says_no_gets_nothing_typed_and_is_told_why() {
 /// Shift+Enter types nothing (the keys would land in Tessera).
 #[test]
 fn over_tessera_itself_nothing_is_typed() {
-    let desktop = Desktop::start_with(true);
+    let desktop = Desktop::start_on(Wayland::start(), true, None);
     let help = desktop.launch_quick_pick(1);
     assert!(help.contains("that was Tessera"), "{help}");
     desktop.type_github();
@@ -492,4 +577,50 @@ fn over_tessera_itself_nothing_is_typed() {
         desktop.said.recv_timeout(Duration::from_secs(1)).is_err(),
         "the field changed"
     );
+}
+
+/// The shortcut through the GlobalShortcuts portal: asked in the portal's
+/// format, the key the desktop bound shown in Settings, and each press
+/// opening the quick pick with the focus. That desktop has no RemoteDesktop
+/// portal, and the quick pick says typing is not available there.
+#[test]
+fn the_global_shortcuts_portal_binds_the_shortcut_and_a_press_opens_the_quick_pick() {
+    let wayland = Wayland::start();
+    let mut portal = wayland.python(SHORTCUTS_PORTAL, &[]);
+    let portal_said = lines(&mut portal);
+    assert_eq!(
+        portal_said.recv_timeout(START).expect("the portal"),
+        "READY"
+    );
+    let desktop = Desktop::start_on(wayland, false, Some("Ctrl+Alt+K"));
+    assert_eq!(
+        portal_said
+            .recv_timeout(SHORT)
+            .expect("a BindShortcuts call"),
+        "ASKED quick-pick CTRL+ALT+k"
+    );
+    let app = &desktop.app;
+    app.switch_to_window(&desktop.main);
+    app.wait_for("[data-testid=settings]", SHORT).click();
+    let status = app.wait_for("[data-testid=shortcut-status]", SHORT);
+    let said = app.wait_until(
+        "the bound shortcut",
+        SHORT,
+        || status.text(),
+        |t| t.contains("bound by the desktop"),
+    );
+    assert_eq!(
+        said,
+        "Ctrl+Alt+K opens the quick pick (bound by the desktop, which was asked for Ctrl+Alt+K)."
+    );
+    assert_eq!(status.attribute("data-state").as_deref(), Some("active"));
+
+    use std::io::Write;
+    let input = portal.stdin.as_mut().expect("the portal's input");
+    input.write_all(b"press\n").unwrap();
+    input.flush().unwrap();
+    let help = desktop.quick_pick_opened(1);
+    assert!(help.contains("offers no way for an app to type"), "{help}");
+    let _ = portal.kill();
+    let _ = portal.wait();
 }
