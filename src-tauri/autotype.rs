@@ -102,6 +102,10 @@ pub enum TypeError {
     /// was no (Wayland).
     #[error("typing was not allowed (the desktop asked): nothing was typed")]
     Declined,
+    /// The desktop ended the session the user had allowed typing in
+    /// (Wayland): the next try asks again.
+    #[error("the desktop ended Tessera's permission to type: nothing was typed; press Shift+Enter to be asked again")]
+    Ended,
     /// The desktop's RemoteDesktop portal failed (Wayland).
     #[error("the desktop's typing portal failed ({0}): nothing was typed")]
     Portal(String),

@@ -6,8 +6,14 @@
 //!
 //! The session is kept until the vault locks, so the user allows typing
 //! once per unlock, not once per code, and the desktop's "remote desktop"
-//! indicator goes away with the lock ([`end`]). One the desktop (or the
-//! user, from its status menu) has ended is started anew, asking again. Portals of
+//! indicator goes away with the lock ([`end`]). When the desktop (or the
+//! user, from its status menu) has ended it, the quick pick says so and
+//! the next Shift+Enter asks again: not at once, since the code in hand
+//! would be one of a past period by the time the user has answered. That
+//! holds when the portal refuses the key; measured here, xdg-desktop-portal
+//! 1.16 forwards a key to GNOME's backend without waiting for its answer,
+//! so a session the backend alone has dropped takes keys that go nowhere,
+//! and nothing can tell the app. Portals of
 //! version 2 can remember the answer across runs (`persist_mode`); the
 //! version this is built and tested against (xdg-desktop-portal 1.16 with
 //! GNOME's 43, Debian 12) is 1, so it is not asked for.
@@ -133,17 +139,7 @@ pub async fn type_text(text: &str, own_focused: impl Fn() -> bool + Send) -> Res
         None => start().await?,
     };
     let typed = send(&session, &keysyms, &own_focused).await;
-    match typed {
-        Err(Sent::Nothing) if !session.fresh => {
-            // Ended since the last code (the desktop or the user stopped
-            // it): a new session, which asks the user again.
-            portal::close_session(&session.conn, &session.handle).await;
-            let session = start().await?;
-            let result = send(&session, &keysyms, &own_focused).await;
-            finish(session, result).await
-        }
-        result => finish(session, result).await,
-    }
+    finish(session, typed).await
 }
 
 /// Keeps a session that typed; closes one that failed.
@@ -174,7 +170,7 @@ enum Sent {
 impl From<Sent> for TypeError {
     fn from(sent: Sent) -> TypeError {
         match sent {
-            Sent::Nothing => TypeError::Portal("the desktop ended the typing session".into()),
+            Sent::Nothing => TypeError::Ended,
             Sent::IntoTessera => TypeError::IntoTessera,
             Sent::Partly(why) => {
                 TypeError::Portal(format!("{why}; part of the code may have been typed"))

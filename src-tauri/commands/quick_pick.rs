@@ -68,8 +68,9 @@ pub async fn quick_pick_type(app: AppHandle, request: AccountRef) -> CommandResu
         .map_err(|e| CommandError::invalid(e.to_string()))?;
     let handle = app.clone();
     blocking(app, move |state| {
-        // Locked: refused before anything else happens.
-        state.with_session(|s| current_code(s, &id).map(drop))?;
+        // Locked, or no such account: refused before anything else
+        // happens (the code itself is read again below, after any wait).
+        state.with_session(|s| current_code(s, &id).map(Zeroizing::new))?;
         let target = quick_pick::target();
         if target.is_some_and(|t| t.own()) {
             return Err(CommandError::invalid(

@@ -461,6 +461,12 @@ impl Desktop {
     /// Searches the quick pick for GitHub and presses Shift+Enter there.
     fn type_github(&self) {
         let field = self.app.wait_for("[data-testid=quick-pick-search]", SHORT);
+        // Empty, as a new opening leaves it; back after a failure, the
+        // search is kept.
+        self.app.execute(
+            "const f = document.querySelector('[data-testid=quick-pick-search]'); \
+             f.value = ''; f.dispatchEvent(new Event('input'));",
+        );
         field.send_keys("GitHub");
         self.app.wait_until(
             "one match",
