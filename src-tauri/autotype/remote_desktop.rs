@@ -13,10 +13,12 @@
 //! holds when the portal refuses the key; measured here, xdg-desktop-portal
 //! 1.16 forwards a key to GNOME's backend without waiting for its answer,
 //! so a session the backend alone has dropped takes keys that go nowhere,
-//! and nothing can tell the app. Portals of
-//! version 2 can remember the answer across runs (`persist_mode`); the
-//! version this is built and tested against (xdg-desktop-portal 1.16 with
-//! GNOME's 43, Debian 12) is 1, so it is not asked for.
+//! and nothing can tell the app.
+//!
+//! Portals of version 2 can remember the answer across runs
+//! (`persist_mode`); the version this is built and tested against
+//! (xdg-desktop-portal 1.16 with GNOME's 43, Debian 12) is 1, so it is not
+//! asked for.
 //!
 //! What the portal cannot say is which window the keys reach. The caller
 //! hides the quick pick first; typing waits until no Tessera window has
