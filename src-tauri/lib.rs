@@ -14,8 +14,9 @@
 //! through the Copy button's own `commands::accounts::copy_now`.
 //! `global_shortcut` opens the `quick_pick` window, which types through
 //! `autotype`; none of the three knows the vault. `portal` is the
-//! xdg-desktop-portal plumbing the shortcut and typing share on Wayland. Around the window:
-//! `single_instance` (one app per vault), `window_place` (its size and
+//! xdg-desktop-portal plumbing the shortcut and typing share on Wayland.
+//! Around the window: `single_instance` (one app per vault), a launch with
+//! `--quick-pick` opening the quick pick; `window_place` (its size and
 //! place remembered), `window_close` (Ctrl+Q, Ctrl+W, closing to the
 //! tray), `autostart` (start at login), `theme`, and `desktop_settings`,
 //! the choices of this computer they read.

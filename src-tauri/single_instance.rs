@@ -9,10 +9,11 @@
 //! (`$XDG_RUNTIME_DIR/tessera`, else the configuration folder), and listens
 //! on a Unix socket beside it. A later launch finds the lock taken,
 //! connects, sends one line (`show`, or `quick-pick` for a launch with
-//! `--quick-pick`) and exits 0 once the first app answers `shown`. The lock, not the socket, says whether an app runs: the kernel
-//! drops it with the process however it ends, so a killed app's socket is
-//! replaced by exactly one later launch, where two launches that both found
-//! a dead socket could once each remove the other's and both stay.
+//! `--quick-pick`) and exits 0 once the first app answers `shown`. The
+//! lock, not the socket, says whether an app runs: the kernel drops it
+//! with the process however it ends, so a killed app's socket is replaced
+//! by exactly one later launch, where two launches that both found a dead
+//! socket could once each remove the other's and both stay.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
@@ -66,6 +67,7 @@ impl Request {
             .find(|r| r.line() == line)
     }
 }
+
 /// The first app's answer once it has asked for its window to be shown.
 const SHOWN: &str = "shown";
 /// How long a launch waits for the first app's answer: showing a window
