@@ -204,6 +204,25 @@ impl Drop for PrivateBus {
     }
 }
 
+/// Has WebDriver talk to the quick pick's page (the window beside `main`)
+/// and waits until the page has been opened for the `nth` time.
+pub(crate) fn switch_to_quick_pick(app: &AppSession, main: &str, nth: u32) {
+    let handles = app.wait_until(
+        "the quick pick's page",
+        SHORT,
+        || app.window_handles(),
+        |handles| handles.len() == 2,
+    );
+    let quick_pick = handles.into_iter().find(|h| h != main).unwrap();
+    app.switch_to_window(&quick_pick);
+    app.wait_until(
+        "the quick pick to be ready",
+        SHORT,
+        || app.execute("return document.body.dataset.opened || ''"),
+        |opened| opened.as_str() == Some(&nth.to_string()),
+    );
+}
+
 /// The quick pick's note once it says something (WebDriver on its page):
 /// why nothing was typed, say.
 pub(crate) fn quick_pick_note(app: &AppSession, what: &str) -> String {

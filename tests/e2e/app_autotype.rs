@@ -17,7 +17,8 @@ use serde_json::Value;
 
 use crate::app::{
     add_by_uri, app_pid, app_windows, clipboard, clipboard_turn, create_vault, keyboard_turn,
-    launch_quick_pick, oathtool, quick_pick_note, unix_now, uri, xdotool, SECRET, SHORT, START,
+    launch_quick_pick, oathtool, quick_pick_note, switch_to_quick_pick, unix_now, uri, xdotool,
+    SECRET, SHORT, START,
 };
 use crate::util::{app_binary, TestVault};
 use crate::webdriver::AppSession;
@@ -160,23 +161,7 @@ impl Desktop {
                 |found| found.len() == 1 && found[0] == focused(),
             )
             .remove(0);
-        let handle = self.app.wait_until(
-            "the quick pick's page",
-            SHORT,
-            || self.app.window_handles(),
-            |handles| handles.len() == 2,
-        );
-        let handle = handle.into_iter().find(|h| *h != self.main).unwrap();
-        self.app.switch_to_window(&handle);
-        self.app.wait_until(
-            "the quick pick to be ready",
-            SHORT,
-            || {
-                self.app
-                    .execute("return document.body.dataset.opened || ''")
-            },
-            |opened| opened.as_str() == Some(&nth.to_string()),
-        );
+        switch_to_quick_pick(&self.app, &self.main, nth);
         assert_eq!(focused(), quick_pick, "the quick pick kept the focus");
     }
 

@@ -22,8 +22,8 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use crate::app::{
-    add_by_uri, create_vault, launch_quick_pick, oathtool, quick_pick_note, unix_now, uri,
-    PrivateBus, PASSWORD, SECRET, SHORT, START,
+    add_by_uri, create_vault, launch_quick_pick, oathtool, quick_pick_note, switch_to_quick_pick,
+    unix_now, uri, PrivateBus, PASSWORD, SECRET, SHORT, START,
 };
 use crate::util::{app_binary, TestVault};
 use crate::webdriver::AppSession;
@@ -422,16 +422,7 @@ impl Desktop {
     /// Waits until the quick pick's page is open for the `nth` time, with
     /// the focus; its help line.
     fn quick_pick_opened(&self, nth: u32) -> String {
-        self.to_quick_pick();
-        self.app.wait_until(
-            "the quick pick to be ready",
-            SHORT,
-            || {
-                self.app
-                    .execute("return document.body.dataset.opened || ''")
-            },
-            |opened| opened.as_str() == Some(&nth.to_string()),
-        );
+        switch_to_quick_pick(&self.app, &self.main, nth);
         let help = self
             .app
             .wait_for("[data-testid=quick-pick-help]", SHORT)
@@ -444,18 +435,6 @@ impl Desktop {
             |focused| focused.as_bool() == Some(true),
         );
         help
-    }
-
-    /// Has WebDriver talk to the quick pick's page.
-    fn to_quick_pick(&self) {
-        let handles = self.app.wait_until(
-            "the quick pick's window",
-            SHORT,
-            || self.app.window_handles(),
-            |h| h.len() == 2,
-        );
-        let quick_pick = handles.into_iter().find(|h| *h != self.main).unwrap();
-        self.app.switch_to_window(&quick_pick);
     }
 
     /// Searches the quick pick for GitHub and presses Shift+Enter there.
