@@ -416,6 +416,9 @@ fn a_hidden_start_waits_in_the_tray_until_launched_again() {
 /// open over the main window; locked, the quick pick offers to unlock.
 #[test]
 fn a_first_launch_with_quick_pick_starts_the_app_with_its_quick_pick_open() {
+    // The quick pick takes the X keyboard focus as it shows: the tests
+    // that type wait their turn.
+    let _turn = keyboard_turn();
     let vault = TestVault::new();
     let config = own_config(&vault);
     let app = AppSession::start_with_args(
